@@ -1,0 +1,80 @@
+import { fileURLToPath } from "node:url";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { main } from "./main.js";
+
+const fixture = (name: string) => fileURLToPath(new URL(`../config/fixtures/${name}`, import.meta.url));
+
+async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = "";
+  let err = "";
+  const o = vi.spyOn(process.stdout, "write").mockImplementation((s: string | Uint8Array) => ((out += String(s)), true));
+  const e = vi.spyOn(process.stderr, "write").mockImplementation((s: string | Uint8Array) => ((err += String(s)), true));
+  try {
+    const code = await main(args);
+    return { code, out, err };
+  } finally {
+    o.mockRestore();
+    e.mockRestore();
+    process.exitCode = undefined;
+  }
+}
+
+afterEach(() => {
+  process.exitCode = undefined;
+});
+
+describe("sipt-gw command", () => {
+  it("config check exits 2 naming the key path and line of a wrong type", async () => {
+    const r = await run(["config", "check", fixture("wrong-type.yaml")]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/wrong-type\.yaml:8: sip\.listen\[0\]\.port: expected number/);
+  });
+
+  it("config check exits 2 on an unknown key", async () => {
+    const r = await run(["config", "check", fixture("unknown-key.yaml")]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/unknown-key\.yaml:10: card\.spans\[0\]\.signaling: unknown key/);
+  });
+
+  it("config check exits 2 on a timer outside its range, using the real ISUP timer table", async () => {
+    const r = await run(["config", "check", fixture("timer-out-of-range.yaml")]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/timer-out-of-range\.yaml:9: timers\.isup\.T7: 45000 ms is outside the allowed range 20000\.\.30000 ms/);
+  });
+
+  it("config check exits 2 on a file that cannot be read", async () => {
+    const r = await run(["config", "check", "/nonexistent/sipt-gw.yaml"]);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain("cannot read the file (ENOENT)");
+  });
+
+  it("config show prints the effective configuration with every timer", async () => {
+    const r = await run(["config", "show", "--json"]);
+    expect(r.code).toBe(0);
+    const cfg = JSON.parse(r.out) as { card: { driver: string }; timers: Record<string, Record<string, number>> };
+    expect(cfg.card.driver).toBe("sim");
+    expect(cfg.timers["isup"]?.["T7"]).toBe(25_000);
+    expect(cfg.timers["sip"]?.["T1"]).toBe(500);
+    expect(cfg.timers["q931"]?.["T303"]).toBe(4_000);
+  });
+
+  it("usage errors exit 2, help and version exit 0", async () => {
+    expect((await run(["no-such-command"])).code).toBe(2);
+    expect((await run(["config", "check"])).code).toBe(2);
+    expect((await run(["start", "--log-level", "loud"])).code).toBe(2);
+    const help = await run(["config", "check", "--help"]);
+    expect(help.code).toBe(0);
+    expect(help.out).toContain("Usage: sipt-gw config check");
+    const v = await run(["version", "--json"]);
+    expect(v.code).toBe(0);
+    expect(JSON.parse(v.out)).toMatchObject({ name: "sipt-gw" });
+  });
+
+  it("every subcommand has --help", async () => {
+    for (const args of [["start"], ["config"], ["config", "show"], ["version"]]) {
+      const r = await run([...args, "--help"]);
+      expect(r.code, args.join(" ")).toBe(0);
+      expect(r.out).toContain("Usage: sipt-gw");
+    }
+  });
+});

@@ -1,0 +1,17 @@
+/** The package version, read once from package.json next to the build. */
+import { readFileSync } from "node:fs";
+
+let cached: string | undefined;
+
+export function packageVersion(): string {
+  if (cached !== undefined) return cached;
+  for (const rel of ["../../package.json", "../../../package.json"]) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL(rel, import.meta.url), "utf8")) as { name?: string; version?: string };
+      if (pkg.name === "sipt-gw" && pkg.version) return (cached = pkg.version);
+    } catch {
+      // try the next location (source tree vs dist/)
+    }
+  }
+  return (cached = "0.0.0-unknown");
+}
