@@ -74,7 +74,13 @@ export function loadConfigText(text: string, file: string, timerTables: readonly
     problems.push({ file, line, keyPath: "", message: `YAML syntax: ${e.message.split("\n")[0] ?? e.message}` });
   }
   if (problems.length > 0) return { ok: false, problems };
-  const raw: unknown = doc.toJS() ?? {};
+  let raw: unknown;
+  try {
+    raw = doc.toJS() ?? {};
+  } catch (e) {
+    // yaml reports some document errors (e.g. an alias before its anchor) only when resolving.
+    return { ok: false, problems: [{ file, line: undefined, keyPath: "", message: `YAML: ${(e as Error).message}` }] };
+  }
   const parsed = configSchema.safeParse(raw);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) problems.push(...issueProblems(issue, doc, lc, file));
@@ -147,7 +153,12 @@ function issueProblems(issue: z.core.$ZodIssue, doc: Document, lc: LineCounter, 
 }
 
 function valueAt(doc: Document, path: readonly PropertyKey[]): unknown {
-  let v: unknown = doc.toJS();
+  let v: unknown;
+  try {
+    v = doc.toJS();
+  } catch {
+    return undefined;
+  }
   for (const k of path) {
     if (v === null || typeof v !== "object") return undefined;
     v = (v as Record<string, unknown>)[String(k)];
