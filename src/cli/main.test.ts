@@ -77,4 +77,14 @@ describe("sipt-gw command", () => {
       expect(r.out).toContain("Usage: sipt-gw");
     }
   });
+
+  it("start runs until SIGTERM and stops cleanly; a bad configuration exits 2 before starting", async () => {
+    const running = main(["start", "--log-level", "fatal", "--log-format", "json"]);
+    await new Promise((r) => setTimeout(r, 200));
+    process.emit("SIGTERM");
+    expect(await running).toBe(0);
+    const bad = await run(["start", "--config", fixture("unknown-key.yaml")]);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain("card.spans[0].signaling: unknown key");
+  });
 });

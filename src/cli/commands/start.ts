@@ -47,8 +47,11 @@ export function register(program: Command): void {
         process.exitCode = EXIT.failure;
         return;
       }
+      // Run until a signal, whether or not a component holds the event loop open.
+      const keepAlive = setInterval(() => undefined, 1 << 30);
       await new Promise<void>((resolve) => {
         const stop = (sig: string) => {
+          clearInterval(keepAlive);
           process.off("SIGINT", onInt);
           process.off("SIGTERM", onTerm);
           void gw.stop(sig).then(resolve);
