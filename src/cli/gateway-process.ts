@@ -6,18 +6,26 @@
 import type { Logger } from "../core/logger.js";
 import type { GatewayConfig } from "../config/schema.js";
 import { resolveTimers } from "../core/timers.js";
+import { ManagementServer } from "../gateway/management/server.js";
+import type { ResponseBody } from "../gateway/management/messages.js";
+import { defaultControlSocket } from "../gateway/management/socket-path.js";
 import { TIMER_TABLES } from "./timer-tables.js";
+import { packageVersion } from "./version.js";
 
 export interface Component {
   readonly name: string;
   start(): Promise<void>;
   stop(reason: string): Promise<void>;
+  /** One line on how the component is doing, for `sipt-gw status`. */
+  detail?(): string;
 }
 
 export class Gateway {
   private readonly started: Component[] = [];
   private readonly components: Component[] = [];
   private stopping = false;
+  private startedAtMs = 0;
+  readonly controlSocket: string;
 
   constructor(
     readonly config: GatewayConfig,
@@ -26,6 +34,29 @@ export class Gateway {
   ) {
     // Resolve every timer table now so a bad override fails before anything starts.
     for (const t of TIMER_TABLES) resolveTimers(t, config.timers[t.layer] ?? {});
+    this.controlSocket = config.control.socket || defaultControlSocket();
+    const mgmt = new ManagementServer(this.controlSocket, (req) => this.manage(req.kind), log.child({ component: "management" }));
+    this.add({ name: "management", start: () => mgmt.start(), stop: () => mgmt.stop(), detail: () => mgmt.path });
+  }
+
+  private manage(kind: "status"): ResponseBody {
+    switch (kind) {
+      case "status":
+        return {
+          kind: "status",
+          status: {
+            version: packageVersion(),
+            uptimeMs: Date.now() - this.startedAtMs,
+            configSource: this.source,
+            pid: process.pid,
+            components: this.components.map((c) => ({
+              name: c.name,
+              state: this.started.includes(c) ? (this.stopping ? "stopping" : "running") : "stopped",
+              detail: c.detail?.() ?? "",
+            })),
+          },
+        };
+    }
   }
 
   add(c: Component): void {
@@ -33,6 +64,7 @@ export class Gateway {
   }
 
   async start(): Promise<void> {
+    this.startedAtMs = Date.now();
     this.log.info({ config: this.source, card: this.config.card.driver, profile: this.config.card.profile, sip: this.config.sip.listen }, "gateway starting");
     for (const c of this.components) {
       await c.start();

@@ -1,4 +1,8 @@
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { EMBEDDED_DEFAULT_YAML } from "../config/embedded-default.js";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { main } from "./main.js";
 
@@ -71,18 +75,39 @@ describe("sipt-gw command", () => {
   });
 
   it("every subcommand has --help", async () => {
-    for (const args of [["start"], ["config"], ["config", "show"], ["version"]]) {
+    for (const args of [["start"], ["status"], ["config"], ["config", "show"], ["version"]]) {
       const r = await run([...args, "--help"]);
       expect(r.code, args.join(" ")).toBe(0);
       expect(r.out).toContain("Usage: sipt-gw");
     }
   });
 
-  it("start runs until SIGTERM and stops cleanly; a bad configuration exits 2 before starting", async () => {
-    const running = main(["start", "--log-level", "fatal", "--log-format", "json"]);
-    await new Promise((r) => setTimeout(r, 200));
-    process.emit("SIGTERM");
-    expect(await running).toBe(0);
+  it("start serves status on its control socket until SIGTERM; a bad configuration exits 2 before starting", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "sipt-start-"));
+    const socket = join(dir, "control.sock");
+    const cfg = join(dir, "gw.yaml");
+    writeFileSync(cfg, EMBEDDED_DEFAULT_YAML.replace("timers: {}", `timers: {}\ncontrol:\n  socket: ${socket}`));
+    try {
+      const running = main(["start", "--config", cfg, "--log-level", "fatal", "--log-format", "json"]);
+      let status: { code: number; out: string; err: string } | undefined;
+      for (let i = 0; i < 50; i++) {
+        await new Promise((r) => setTimeout(r, 50));
+        if (existsSync(socket)) {
+          status = await run(["status", "--config", cfg, "--json"]);
+          break;
+        }
+      }
+      expect(status?.code).toBe(0);
+      expect(JSON.parse(status!.out)).toMatchObject({ configSource: cfg, components: [{ name: "management", state: "running", detail: socket }] });
+      process.emit("SIGTERM");
+      expect(await running).toBe(0);
+      expect(existsSync(socket)).toBe(false);
+      const down = await run(["status", "--socket", socket]);
+      expect(down.code).toBe(1);
+      expect(down.err).toContain("is the gateway running?");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
     const bad = await run(["start", "--config", fixture("unknown-key.yaml")]);
     expect(bad.code).toBe(2);
     expect(bad.err).toContain("card.spans[0].signaling: unknown key");

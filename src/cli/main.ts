@@ -9,6 +9,7 @@ import { fileURLToPath } from "node:url";
 import { realpathSync } from "node:fs";
 import { register as registerConfig } from "./commands/config.js";
 import { register as registerStart } from "./commands/start.js";
+import { register as registerStatus } from "./commands/status.js";
 import { register as registerVersion } from "./commands/version.js";
 import { EXIT } from "./exit-codes.js";
 import { packageVersion } from "./version.js";
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s), writeOut: (s) => process.stdout.write(s) });
   registerStart(program);
+  registerStatus(program);
   registerConfig(program);
   registerVersion(program);
   // Every subcommand reports usage errors with exit code 2 instead of exiting by itself.
