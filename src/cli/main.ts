@@ -8,6 +8,7 @@ import { Command, CommanderError } from "commander";
 import { fileURLToPath } from "node:url";
 import { realpathSync } from "node:fs";
 import { register as registerConfig } from "./commands/config.js";
+import { register as registerIsup } from "./commands/isup.js";
 import { register as registerStart } from "./commands/start.js";
 import { register as registerStatus } from "./commands/status.js";
 import { register as registerVersion } from "./commands/version.js";
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
   registerStatus(program);
   registerConfig(program);
   registerVersion(program);
+  registerIsup(program);
   // Every subcommand reports usage errors with exit code 2 instead of exiting by itself.
   const override = (c: Command): void => {
     c.exitOverride();
