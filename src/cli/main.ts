@@ -8,6 +8,7 @@ import { Command, CommanderError } from "commander";
 import { fileURLToPath } from "node:url";
 import { realpathSync } from "node:fs";
 import { register as registerConfig } from "./commands/config.js";
+import { register as registerFarend } from "./commands/farend.js";
 import { register as registerIsup } from "./commands/isup.js";
 import { register as registerStart } from "./commands/start.js";
 import { register as registerStatus } from "./commands/status.js";
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
   registerConfig(program);
   registerVersion(program);
   registerIsup(program);
+  registerFarend(program);
   // Every subcommand reports usage errors with exit code 2 instead of exiting by itself.
   const override = (c: Command): void => {
     c.exitOverride();
