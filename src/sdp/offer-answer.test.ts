@@ -61,6 +61,11 @@ describe("SDP parse (RFC 4566)", () => {
     if (!r.ok) expect(r.error.field).toBe(field);
   });
 
+  it("keeps loosely typed rtpmap fields (regression: codec read back as a number)", () => {
+    const text = sbcOffer.replace("a=rtpmap:0 PCMU/8000", "a=rtpmap:0 0 ");
+    expect(typeof parseSdp(text).ok).toBe("boolean");
+  });
+
   it("never throws on arbitrary or mutated input", () => {
     fc.assert(
       fc.property(fc.string({ maxLength: 400 }), (s) => {

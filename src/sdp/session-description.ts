@@ -130,9 +130,11 @@ export function parseSdp(text: string): DecodeResult<SessionDescription> {
       if (!/^\d{1,3}$/.test(p) || Number(p) > 127) return fail(`m=[${i}]`, `payload type ${JSON.stringify(p)} is not 0..127`, "RFC 3551 §6");
       const pt = Number(p);
       const map = (m.rtp ?? []).find((r) => r.payload === pt);
-      const fmtp = (m.fmtp ?? []).find((f) => f.payload === pt)?.config;
+      const fmtpRaw = (m.fmtp ?? []).find((f) => f.payload === pt)?.config;
+      const fmtp = fmtpRaw === undefined ? undefined : String(fmtpRaw);
+      // sdp-transform types what it reads loosely (a codec "0" comes back as a number): normalise.
       const base = map
-        ? { encoding: map.codec.toUpperCase(), clockRate: map.rate ?? 8000, channels: map.encoding ?? 1 }
+        ? { encoding: String(map.codec).toUpperCase(), clockRate: Number(map.rate ?? 8000) || 8000, channels: Number(map.encoding ?? 1) || 1 }
         : STATIC_AUDIO[pt]
           ? { encoding: STATIC_AUDIO[pt].encoding, clockRate: STATIC_AUDIO[pt].clockRate, channels: 1 }
           : undefined;
