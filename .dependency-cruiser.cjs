@@ -32,7 +32,7 @@ module.exports = {
       comment: "Codecs (syntax/, codec/, sip-t) are pure functions of bytes: only src/core, mappings/ and their own folder (STYLE.md rule 1).",
       from: { path: "^src/.*/(syntax|codec)/|^src/interworking/sip-t/", pathNot: "\\.test\\.ts$" },
       to: {
-        pathNot: ["^src/core/", "^mappings/", "^src/.*/(syntax|codec)/", "^src/interworking/sip-t/"],
+        pathNot: ["^src/core/", "^mappings/", "^src/.*/(syntax|codec)/", "^src/interworking/sip-t/", "^node:buffer$|^buffer$"],
         dependencyTypesNot: ["type-only"],
       },
     },
