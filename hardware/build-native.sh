@@ -25,7 +25,7 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 # Order matters: the card ABI users build after the simulated card.
-for dir in hardware/sim hardware/farend drivers/media; do
+for dir in hardware/sim hardware/sim/ctl hardware/farend drivers/media; do
   if [ -f "$dir/Makefile" ]; then
     make -s -C "$dir" -j2
   fi

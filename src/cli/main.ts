@@ -7,9 +7,11 @@
 import { Command, CommanderError } from "commander";
 import { fileURLToPath } from "node:url";
 import { realpathSync } from "node:fs";
+import { register as registerCard } from "./commands/card.js";
 import { register as registerConfig } from "./commands/config.js";
 import { register as registerFarend } from "./commands/farend.js";
 import { register as registerIsup } from "./commands/isup.js";
+import { register as registerSip } from "./commands/sip.js";
 import { register as registerStart } from "./commands/start.js";
 import { register as registerStatus } from "./commands/status.js";
 import { register as registerVersion } from "./commands/version.js";
@@ -29,6 +31,8 @@ export function buildProgram(): Command {
   registerVersion(program);
   registerIsup(program);
   registerFarend(program);
+  registerSip(program);
+  registerCard(program);
   // Every subcommand reports usage errors with exit code 2 instead of exiting by itself.
   const override = (c: Command): void => {
     c.exitOverride();
