@@ -9,6 +9,7 @@ import { resolveTimers } from "../core/timers.js";
 import { ManagementServer } from "../gateway/management/server.js";
 import type { ResponseBody } from "../gateway/management/messages.js";
 import { defaultControlSocket } from "../gateway/management/socket-path.js";
+import { CardComponent } from "./card-component.js";
 import { TIMER_TABLES } from "./timer-tables.js";
 import { packageVersion } from "./version.js";
 
@@ -37,7 +38,11 @@ export class Gateway {
     this.controlSocket = config.control.socket || defaultControlSocket();
     const mgmt = new ManagementServer(this.controlSocket, (req) => this.manage(req.kind), log.child({ component: "management" }));
     this.add({ name: "management", start: () => mgmt.start(), stop: () => mgmt.stop(), detail: () => mgmt.path });
+    this.card = new CardComponent(config, log.child({ component: "card" }));
+    this.add(this.card);
   }
+
+  readonly card: CardComponent;
 
   private manage(kind: "status"): ResponseBody {
     switch (kind) {

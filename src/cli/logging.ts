@@ -22,7 +22,7 @@ export function createRootLogger(opts: RootLoggerOptions): Logger {
   const usePretty = opts.format === "pretty" || (opts.format === "auto" && tty);
   const base = { level: opts.level, base: { app: "sipt-gw" }, timestamp: pino.stdTimeFunctions.isoTime };
   if (usePretty) {
-    const stream = pretty({ colorize: tty, translateTime: "SYS:HH:MM:ss.l", ignore: "pid,hostname,app", destination: opts.destination ?? 1, sync: true });
+    const stream = pretty({ colorize: tty, singleLine: true, translateTime: "SYS:HH:MM:ss.l", ignore: "pid,hostname,app", destination: opts.destination ?? 1, sync: true });
     return pino(base, stream) as unknown as Logger;
   }
   return pino(base, (opts.destination ?? pino.destination({ dest: 1, sync: true })) as pino.DestinationStream) as unknown as Logger;

@@ -98,7 +98,16 @@ describe("sipt-gw command", () => {
         }
       }
       expect(status?.code).toBe(0);
-      expect(JSON.parse(status!.out)).toMatchObject({ configSource: cfg, components: [{ name: "management", state: "running", detail: socket }] });
+      const st = JSON.parse(status!.out) as { configSource: string; components: { name: string; state: string; detail: string }[] };
+      expect(st.configSource).toBe(cfg);
+      expect(st.components).toContainEqual({ name: "management", state: "running", detail: socket });
+      const card = st.components.find((c) => c.name === "card");
+      expect(card?.state).toBe("running");
+      expect(card?.detail).toContain(`control ${join(dir, "card", "control")}`);
+      // the simulated card's serial control port answers on the pty the gateway opened
+      const cardStatus = await run(["card", "status", "--config", cfg, "--json"]);
+      expect(cardStatus.code, cardStatus.err).toBe(0);
+      expect(JSON.parse(cardStatus.out)).toMatchObject({ port: join(dir, "card", "control") });
       process.emit("SIGTERM");
       expect(await running).toBe(0);
       expect(existsSync(socket)).toBe(false);

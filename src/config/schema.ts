@@ -53,6 +53,10 @@ export const cardSchema = z.strictObject({
   profile: z.string(),
   /** Serial control port: a device path, or `auto` for the simulated card's own pty. */
   controlPort: z.string().default("auto"),
+  /** Directory for the simulated card's line-side sockets and control pty. Empty: a per-user default. */
+  runDir: z.string().default(""),
+  /** Bearer pacing: the card's 8 kHz clock, or as fast as blocks are moved (benchmarks). */
+  mode: z.enum(["realtime", "freerun"]).default("realtime"),
   /** Samples per bearer block: 80 = 10 ms, 160 = 20 ms, 240 = 30 ms. */
   blockBytes: z.union([z.literal(80), z.literal(160), z.literal(240)]).default(160),
   spans: z.array(spanSchema).default([]),

@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
@@ -8,7 +8,7 @@ import { Command } from "commander";
 import { describe, expect, it } from "vitest";
 import { silentLogger } from "../../core/logger.js";
 import type { CardStatusReport } from "./card.js";
-import { cardStatusJson, register, renderCardStatus, runCardStatus } from "./card.js";
+import { cardStatusJson, register, renderCardStatus, runCardStatus, resolveControlPort } from "./card.js";
 
 const none = { los: false, lof: false, ais: false, rai: false };
 const report: CardStatusReport = {
@@ -90,10 +90,22 @@ describe("sipt-gw card status command", () => {
     return { out, err, io: { out: (t: string) => out.push(t), err: (t: string) => err.push(t), log: silentLogger } };
   };
 
-  it("is a usage error without a port", async () => {
-    const c = capture();
-    expect(await runCardStatus({ timeoutMs: 200, baud: 115200 }, c.io)).toBe(2);
-    expect(c.err.join("")).toContain("no control port given: pass --port PATH");
+  it("is a usage error when neither --port nor the configuration names a port", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "sipt-card-cfg-"));
+    try {
+      const cfg = join(dir, "gw.yaml");
+      writeFileSync(cfg, "card:\n  driver: library\n  library: /opt/card/libcard.so\n  profile: p\nsip:\n  listen:\n    - { transport: udp, address: 127.0.0.1, port: 5060 }\n");
+      const c = capture();
+      expect(await runCardStatus({ config: cfg, timeoutMs: 200, baud: 115200 }, c.io)).toBe(2);
+      expect(c.err.join("")).toContain("no control port given: pass --port PATH");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("finds the simulated card's control pty from the configuration (embedded default)", async () => {
+    const r = await resolveControlPort({ timeoutMs: 200, baud: 115200 });
+    expect(r.ok && r.path).toMatch(/card\/control$/);
   });
 
   it("is a runtime failure when the port cannot be opened", async () => {

@@ -16,6 +16,7 @@ import { enumName } from "../../../drivers/serial/card-control-messages.js";
 import { listSerialPorts, serialPortOpener } from "../../../drivers/serial/control-port.js";
 import type { PortOpener } from "../../../drivers/serial/control-port.js";
 import { cardControlTimers } from "../../../drivers/serial/timers.js";
+import { cardControlPort } from "../card-component.js";
 import { loadConfig } from "../config-file.js";
 import { EXIT } from "../exit-codes.js";
 import { createRootLogger } from "../logging.js";
@@ -188,14 +189,17 @@ export function renderCardStatus(r: CardStatusReport): string {
   return `${lines.join("\n")}\n`;
 }
 
-/** Resolves the control port: --port, else the configuration's card.controlPort. */
+/**
+ * Resolves the control port: --port, else the configuration's
+ * card.controlPort (with `auto`, the simulated card's pty in its run
+ * directory), the embedded default's when no --config is given.
+ */
 export async function resolveControlPort(opts: CardStatusOptions): Promise<{ ok: true; path: string } | { ok: false; message: string }> {
   if (opts.port !== undefined && opts.port !== "") return { ok: true, path: opts.port };
-  if (opts.config !== undefined) {
-    const r = loadConfig(opts.config);
-    if (!r.ok) return { ok: false, message: r.problems.map(formatProblem).join("\n") };
-    if (r.config.card.controlPort !== "auto") return { ok: true, path: r.config.card.controlPort };
-  }
+  const r = loadConfig(opts.config);
+  if (!r.ok) return { ok: false, message: r.problems.map(formatProblem).join("\n") };
+  const port = cardControlPort(r.config);
+  if (port !== undefined) return { ok: true, path: port };
   const listing = await listSerialPorts();
   const known = listing.ok ? (listing.ports.length > 0 ? `serial ports here: ${listing.ports.map((p) => p.path).join(", ")}` : "no serial ports found") : `serial ports cannot be listed here (${listing.reason})`;
   return {
