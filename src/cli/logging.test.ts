@@ -29,7 +29,8 @@ describe("root logger", () => {
     const text = c.text();
     expect(text).toContain("DEBUG");
     expect(text).toContain("circuit reset");
-    expect(text).toContain("cic: 7");
+    expect(text).toContain(`"cic":7`);
+    expect(text.trim().split("\n")).toHaveLength(1);
     expect(() => JSON.parse(text)).toThrow();
   });
 });
