@@ -10,6 +10,7 @@ import { realpathSync } from "node:fs";
 import { register as registerCard } from "./commands/card.js";
 import { register as registerConfig } from "./commands/config.js";
 import { register as registerFarend } from "./commands/farend.js";
+import { register as registerIsdn } from "./commands/isdn.js";
 import { register as registerIsup } from "./commands/isup.js";
 import { register as registerSip } from "./commands/sip.js";
 import { register as registerStart } from "./commands/start.js";
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
   registerConfig(program);
   registerVersion(program);
   registerIsup(program);
+  registerIsdn(program);
   registerFarend(program);
   registerSip(program);
   registerCard(program);
