@@ -1,6 +1,6 @@
 /**
- * Driver for the far-end simulators (sipt-farend-ss7, sipt-farend-pbx) and the
- * sipt-linewire test tool: spawn one, send it JSON-line commands, await its
+ * Driver for the far-end simulators (sipt-farend-ss7, sipt-farend-pbx,
+ * sipt-farend-phone, sipt-farend-coline) and the sipt-linewire test tool: spawn one, send it JSON-line commands, await its
  * JSON-line events with timeouts, and always kill it on dispose.
  *
  * The command and event vocabulary is documented in hardware/farend/README.md.
@@ -88,12 +88,52 @@ export interface LinewireOptions {
   readonly law?: "alaw" | "ulaw";
 }
 
-export type FarendKind = "ss7" | "pbx" | "linewire";
+/** Tone plan, ringing cadence, flash and pulse timing of the analog far ends. */
+export type AnalogProfile = "etsi" | "us" | "uk";
+
+interface AnalogCommonOptions {
+  /** The card's port line socket, RUNDIR/port<P>.line. */
+  readonly line: string;
+  readonly profile?: AnalogProfile;
+  readonly law?: "alaw" | "ulaw";
+  readonly dtmfDetect?: boolean;
+  /** Lowest level of a call progress tone component the detector accepts (default -40 dBm0). */
+  readonly cptMinDbm0?: number;
+  readonly connectTimeoutMs?: number;
+}
+
+/** An analog telephone on an FXS port. */
+export interface PhoneOptions extends AnalogCommonOptions {
+  /** Go off-hook when the N-th ring burst ends. */
+  readonly autoAnswerRings?: number;
+  /** Go off-hook N ms after ringing starts. */
+  readonly autoAnswerMs?: number;
+  /** A ringing session ends after this long without ringing voltage (default 6000 ms). */
+  readonly ringEndMs?: number;
+}
+
+/** A central-office line on an FXO port. */
+export interface ColineOptions extends AnalogCommonOptions {
+  readonly rules?: readonly FarendRule[];
+  readonly rulesFile?: string;
+  readonly defaultRule?: FarendRule;
+  readonly dialTone?: boolean;
+  readonly firstDigitTimeoutMs?: number;
+  readonly digitTimeoutMs?: number;
+  readonly maxDigits?: number;
+  readonly flashMaxMs?: number;
+  readonly pulseBreakMaxMs?: number;
+  readonly pulseInterdigitMs?: number;
+}
+
+export type FarendKind = "ss7" | "pbx" | "linewire" | "phone" | "coline";
 
 const BINARY: Readonly<Record<FarendKind, string>> = {
   ss7: "sipt-farend-ss7",
   pbx: "sipt-farend-pbx",
   linewire: "sipt-linewire",
+  phone: "sipt-farend-phone",
+  coline: "sipt-farend-coline",
 };
 
 /** hardware/farend in the source tree, seen from this file or from its compiled copy under dist/. */
@@ -194,6 +234,37 @@ export function linewireArgs(o: LinewireOptions): string[] {
   if (o.block !== undefined) args.push("--block", String(o.block));
   if (o.tickMs !== undefined) args.push("--tick-ms", String(o.tickMs));
   if (o.law !== undefined) args.push("--law", o.law);
+  return args;
+}
+
+function analogArgs(o: AnalogCommonOptions): string[] {
+  const args = ["--line", o.line];
+  if (o.profile !== undefined) args.push("--profile", o.profile);
+  if (o.law !== undefined) args.push("--law", o.law);
+  if (o.dtmfDetect === false) args.push("--no-dtmf-detect");
+  if (o.cptMinDbm0 !== undefined) args.push("--cpt-min-dbm0", String(o.cptMinDbm0));
+  if (o.connectTimeoutMs !== undefined) args.push("--connect-timeout-ms", String(o.connectTimeoutMs));
+  return args;
+}
+
+export function phoneArgs(o: PhoneOptions): string[] {
+  const args = analogArgs(o);
+  if (o.autoAnswerRings !== undefined) args.push("--auto-answer-rings", String(o.autoAnswerRings));
+  if (o.autoAnswerMs !== undefined) args.push("--auto-answer-ms", String(o.autoAnswerMs));
+  if (o.ringEndMs !== undefined) args.push("--ring-end-ms", String(o.ringEndMs));
+  return args;
+}
+
+export function colineArgs(o: ColineOptions): string[] {
+  const args = analogArgs(o);
+  pushRules(args, o);
+  if (o.dialTone === false) args.push("--no-dial-tone");
+  if (o.firstDigitTimeoutMs !== undefined) args.push("--first-digit-timeout-ms", String(o.firstDigitTimeoutMs));
+  if (o.digitTimeoutMs !== undefined) args.push("--digit-timeout-ms", String(o.digitTimeoutMs));
+  if (o.maxDigits !== undefined) args.push("--max-digits", String(o.maxDigits));
+  if (o.flashMaxMs !== undefined) args.push("--flash-max-ms", String(o.flashMaxMs));
+  if (o.pulseBreakMaxMs !== undefined) args.push("--pulse-break-max-ms", String(o.pulseBreakMaxMs));
+  if (o.pulseInterdigitMs !== undefined) args.push("--pulse-interdigit-ms", String(o.pulseInterdigitMs));
   return args;
 }
 
@@ -445,4 +516,12 @@ export function spawnPbx(o: PbxOptions, name = "pbx"): FarendProcess {
 
 export function spawnLinewire(o: LinewireOptions, name = "linewire"): FarendProcess {
   return FarendProcess.spawn("linewire", linewireArgs(o), name);
+}
+
+export function spawnPhone(o: PhoneOptions, name = "phone"): FarendProcess {
+  return FarendProcess.spawn("phone", phoneArgs(o), name);
+}
+
+export function spawnColine(o: ColineOptions, name = "coline"): FarendProcess {
+  return FarendProcess.spawn("coline", colineArgs(o), name);
 }

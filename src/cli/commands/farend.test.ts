@@ -7,7 +7,7 @@ import { Command } from "commander";
 import { afterEach, describe, expect, it } from "vitest";
 
 import { ensureFarendBuilt } from "../../../hardware/farend/farend-process.js";
-import { buildPbxArgs, buildSs7Args, register, runFarend } from "./farend.js";
+import { buildColineArgs, buildPbxArgs, buildPhoneArgs, buildSs7Args, register, runFarend } from "./farend.js";
 
 const built = ensureFarendBuilt();
 if (!built.ok) console.warn(`[cli farend] runs of the simulators skipped: ${built.reason}`);
@@ -70,10 +70,76 @@ describe("farend options", () => {
     const farend = program.commands.find((c) => c.name() === "farend");
     expect(farend?.description()).toMatch(/far-end simulator/);
     const names = farend?.commands.map((c) => c.name());
-    expect(names).toEqual(["ss7", "pbx"]);
+    expect(names).toEqual(["ss7", "pbx", "phone", "coline"]);
     const ss7Help = farend?.commands[0]?.helpInformation() ?? "";
     for (const opt of ["--sig", "--opc", "--dpc", "--variant", "--cic-map", "--rule", "--bearer"]) expect(ss7Help).toContain(opt);
     expect(farend?.commands[1]?.helpInformation()).toContain("--side");
+  });
+});
+
+describe("farend phone and coline options", () => {
+  it("builds the telephone's arguments", () => {
+    expect(
+      buildPhoneArgs({ line: "/run/x/port1.line", profile: "uk", law: "ulaw", cptMinDbm0: "-35.5", autoAnswerRings: "3", ringEndMs: "2500", dtmfDetect: false }),
+    ).toEqual({
+      ok: true,
+      args: ["--line", "/run/x/port1.line", "--profile", "uk", "--law", "ulaw", "--no-dtmf-detect", "--cpt-min-dbm0", "-35.5",
+        "--auto-answer-rings", "3", "--ring-end-ms", "2500"],
+    });
+  });
+
+  it("builds the CO line's arguments", () => {
+    expect(
+      buildColineArgs({
+        line: "/run/x/port5.line",
+        profile: "us",
+        rule: ['{"prefix":"5551","action":"answer","after_ms":300}'],
+        defaultRule: '{"action":"busy"}',
+        dialTone: false,
+        digitTimeoutMs: "1500",
+        maxDigits: "10",
+        flashMaxMs: "800",
+        pulseBreakMaxMs: "90",
+        connectTimeoutMs: "0",
+      }),
+    ).toEqual({
+      ok: true,
+      args: ["--line", "/run/x/port5.line", "--profile", "us", "--connect-timeout-ms", "0",
+        "--rule", '{"prefix":"5551","action":"answer","after_ms":300}', "--default-rule", '{"action":"busy"}', "--no-dial-tone",
+        "--digit-timeout-ms", "1500", "--max-digits", "10", "--flash-max-ms", "800", "--pulse-break-max-ms", "90"],
+    });
+  });
+
+  it.each([
+    [{}, /--line is required/],
+    [{ line: "l", profile: "fr" }, /--profile must be one of etsi, us, uk/],
+    [{ line: "l", law: "auto" }, /--law must be one of alaw, ulaw/],
+    [{ line: "l", cptMinDbm0: "-90" }, /--cpt-min-dbm0 must be a number from -70 to 3/],
+    [{ line: "l", autoAnswerRings: "2", autoAnswerMs: "10" }, /exclude each other/],
+    [{ line: "l", ringEndMs: "100" }, /--ring-end-ms must be an integer from 200 to 60000/],
+  ])("refuses telephone options %j", (opts, message) => {
+    const r = buildPhoneArgs(opts);
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.error).toMatch(message);
+  });
+
+  it.each([
+    [{ line: "l", maxDigits: "40" }, /--max-digits must be an integer from 1 to 31/],
+    [{ line: "l", pulseBreakMaxMs: "300", flashMaxMs: "200" }, /below --flash-max-ms/],
+    [{ line: "l", rule: ['{"prefix":"1"}'] }, /needs "action"/],
+  ])("refuses CO line options %j", (opts, message) => {
+    const r = buildColineArgs(opts);
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.error).toMatch(message);
+  });
+
+  it("registers the analog subcommands with their help", () => {
+    const program = new Command("sipt-gw");
+    register(program);
+    const farend = program.commands.find((c) => c.name() === "farend");
+    const help = (name: string): string => farend?.commands.find((c) => c.name() === name)?.helpInformation() ?? "";
+    for (const opt of ["--line", "--profile", "--auto-answer-rings", "--ring-end-ms"]) expect(help("phone")).toContain(opt);
+    for (const opt of ["--line", "--rule", "--no-dial-tone", "--flash-max-ms", "--pulse-break-max-ms"]) expect(help("coline")).toContain(opt);
   });
 });
 
@@ -126,6 +192,20 @@ describe.skipIf(skipRuns)("farend runs", () => {
       const sink = new PassThrough();
       sink.resume();
       expect(await runFarend("ss7", failing.args, { stdin: new PassThrough(), stdout: sink, stderr: sink })).toBe(1);
+
+      const co = buildColineArgs({ line: join(dir, "port5.line"), connectTimeoutMs: "0" });
+      if (!co.ok) throw new Error(co.error);
+      const coIn = new PassThrough();
+      const coOut = new PassThrough();
+      let coText = "";
+      coOut.on("data", (b: Buffer) => (coText += b.toString()));
+      const coRun = runFarend("coline", co.args, { stdin: coIn, stdout: coOut, stderr: sink });
+      coIn.write('{"cmd":"call","id":1}\n{"cmd":"release","id":2}\n');
+      coIn.end();
+      expect(await coRun).toBe(0);
+      const coEvents = coText.trim().split("\n").map((l) => JSON.parse(l) as { ev: string; id?: number; state?: string });
+      expect(coEvents[0]).toMatchObject({ ev: "ready", role: "coline" });
+      expect(coEvents.filter((e) => e.ev === "ok").map((e) => [e.id, e.state])).toEqual([[1, "ringing"], [2, "idle"]]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

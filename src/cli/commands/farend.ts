@@ -1,6 +1,6 @@
 /**
- * `sipt-gw farend ss7|pbx`: run one far-end simulator in the foreground on the
- * simulated card's line side. Commands are JSON lines on stdin, events JSON
+ * `sipt-gw farend ss7|pbx|phone|coline`: run one far-end simulator in the
+ * foreground on the simulated card's line side. Commands are JSON lines on stdin, events JSON
  * lines on stdout (hardware/farend/README.md lists both).
  */
 import { spawn } from "node:child_process";
@@ -10,12 +10,17 @@ import type { Readable, Writable } from "node:stream";
 import type { Command } from "commander";
 
 import {
+  colineArgs,
   farendBinary,
   pbxArgs,
+  phoneArgs,
   ss7SwitchArgs,
+  type AnalogProfile,
+  type ColineOptions,
   type FarendRule,
   type Law,
   type PbxOptions,
+  type PhoneOptions,
   type Ss7SwitchOptions,
 } from "../../../hardware/farend/farend-process.js";
 import { EXIT } from "../exit-codes.js";
@@ -57,6 +62,37 @@ export interface PbxCliOptions {
   connectTimeoutMs?: string;
   debug?: boolean;
 }
+
+/** Options both analog far ends take. */
+interface AnalogCliOptions {
+  line?: string;
+  profile?: string;
+  law?: string;
+  dtmfDetect?: boolean;
+  cptMinDbm0?: string;
+  connectTimeoutMs?: string;
+}
+
+export interface PhoneCliOptions extends AnalogCliOptions {
+  autoAnswerRings?: string;
+  autoAnswerMs?: string;
+  ringEndMs?: string;
+}
+
+export interface ColineCliOptions extends AnalogCliOptions {
+  rules?: string;
+  rule?: string[];
+  defaultRule?: string;
+  dialTone?: boolean;
+  firstDigitTimeoutMs?: string;
+  digitTimeoutMs?: string;
+  maxDigits?: string;
+  flashMaxMs?: string;
+  pulseBreakMaxMs?: string;
+  pulseInterdigitMs?: string;
+}
+
+export type FarendCliKind = "ss7" | "pbx" | "phone" | "coline";
 
 class UsageError extends Error {}
 
@@ -113,13 +149,19 @@ function pointCode(name: string, value: string | undefined): string {
   return value;
 }
 
-function common(o: { rules?: string; rule?: string[]; defaultRule?: string; law?: string; dtmfDetect?: boolean; connectTimeoutMs?: string; debug?: boolean }) {
-  const law = oneOf<Law>("law", o.law, ["alaw", "ulaw", "auto"]);
-  const connectTimeoutMs = integer("connect-timeout-ms", o.connectTimeoutMs, 0, 86_400_000);
+function ruleOptions(o: { rules?: string; rule?: string[]; defaultRule?: string }) {
   return {
     ...(o.rules !== undefined ? { rulesFile: o.rules } : {}),
     ...(o.rule && o.rule.length > 0 ? { rules: o.rule.map((r) => rule("rule", r)) } : {}),
     ...(o.defaultRule !== undefined ? { defaultRule: rule("default-rule", o.defaultRule) } : {}),
+  };
+}
+
+function common(o: { rules?: string; rule?: string[]; defaultRule?: string; law?: string; dtmfDetect?: boolean; connectTimeoutMs?: string; debug?: boolean }) {
+  const law = oneOf<Law>("law", o.law, ["alaw", "ulaw", "auto"]);
+  const connectTimeoutMs = integer("connect-timeout-ms", o.connectTimeoutMs, 0, 86_400_000);
+  return {
+    ...ruleOptions(o),
     ...(law !== undefined ? { law } : {}),
     ...(o.dtmfDetect === false ? { dtmfDetect: false } : {}),
     ...(connectTimeoutMs !== undefined ? { connectTimeoutMs } : {}),
@@ -181,6 +223,80 @@ export function buildPbxArgs(o: PbxCliOptions): ArgsResult {
   }
 }
 
+function analogCommon(o: AnalogCliOptions) {
+  if (o.line === undefined) throw new UsageError("--line is required (the card's port line socket, RUNDIR/port<P>.line)");
+  const profile = oneOf<AnalogProfile>("profile", o.profile, ["etsi", "us", "uk"]);
+  const law = oneOf("law", o.law, ["alaw", "ulaw"] as const);
+  let cptMinDbm0: number | undefined;
+  if (o.cptMinDbm0 !== undefined) {
+    cptMinDbm0 = Number(o.cptMinDbm0);
+    if (!/^-?\d+(\.\d+)?$/.test(o.cptMinDbm0) || cptMinDbm0 < -70 || cptMinDbm0 > 3) {
+      throw new UsageError(`--cpt-min-dbm0 must be a number from -70 to 3 (got "${o.cptMinDbm0}")`);
+    }
+  }
+  const connectTimeoutMs = integer("connect-timeout-ms", o.connectTimeoutMs, 0, 86_400_000);
+  return {
+    line: o.line,
+    ...(profile !== undefined ? { profile } : {}),
+    ...(law !== undefined ? { law } : {}),
+    ...(o.dtmfDetect === false ? { dtmfDetect: false } : {}),
+    ...(cptMinDbm0 !== undefined ? { cptMinDbm0 } : {}),
+    ...(connectTimeoutMs !== undefined ? { connectTimeoutMs } : {}),
+  };
+}
+
+/** Checks the options of `farend phone` and turns them into the telephone's arguments. */
+export function buildPhoneArgs(o: PhoneCliOptions): ArgsResult {
+  try {
+    const autoAnswerRings = integer("auto-answer-rings", o.autoAnswerRings, 1, 100);
+    const autoAnswerMs = integer("auto-answer-ms", o.autoAnswerMs, 0, 600_000);
+    const ringEndMs = integer("ring-end-ms", o.ringEndMs, 200, 60_000);
+    if (autoAnswerRings !== undefined && autoAnswerMs !== undefined) {
+      throw new UsageError("--auto-answer-rings and --auto-answer-ms exclude each other");
+    }
+    const opts: PhoneOptions = {
+      ...analogCommon(o),
+      ...(autoAnswerRings !== undefined ? { autoAnswerRings } : {}),
+      ...(autoAnswerMs !== undefined ? { autoAnswerMs } : {}),
+      ...(ringEndMs !== undefined ? { ringEndMs } : {}),
+    };
+    return { ok: true, args: phoneArgs(opts) };
+  } catch (e) {
+    if (e instanceof UsageError) return { ok: false, error: e.message };
+    throw e;
+  }
+}
+
+/** Checks the options of `farend coline` and turns them into the CO line's arguments. */
+export function buildColineArgs(o: ColineCliOptions): ArgsResult {
+  try {
+    const firstDigitTimeoutMs = integer("first-digit-timeout-ms", o.firstDigitTimeoutMs, 100, 600_000);
+    const digitTimeoutMs = integer("digit-timeout-ms", o.digitTimeoutMs, 100, 600_000);
+    const maxDigits = integer("max-digits", o.maxDigits, 1, 31);
+    const flashMaxMs = integer("flash-max-ms", o.flashMaxMs, 50, 5000);
+    const pulseBreakMaxMs = integer("pulse-break-max-ms", o.pulseBreakMaxMs, 20, 500);
+    const pulseInterdigitMs = integer("pulse-interdigit-ms", o.pulseInterdigitMs, 60, 2000);
+    if (pulseBreakMaxMs !== undefined && pulseBreakMaxMs >= (flashMaxMs ?? 1000)) {
+      throw new UsageError("--pulse-break-max-ms must be below --flash-max-ms (default 1000)");
+    }
+    const opts: ColineOptions = {
+      ...analogCommon(o),
+      ...ruleOptions(o),
+      ...(o.dialTone === false ? { dialTone: false } : {}),
+      ...(firstDigitTimeoutMs !== undefined ? { firstDigitTimeoutMs } : {}),
+      ...(digitTimeoutMs !== undefined ? { digitTimeoutMs } : {}),
+      ...(maxDigits !== undefined ? { maxDigits } : {}),
+      ...(flashMaxMs !== undefined ? { flashMaxMs } : {}),
+      ...(pulseBreakMaxMs !== undefined ? { pulseBreakMaxMs } : {}),
+      ...(pulseInterdigitMs !== undefined ? { pulseInterdigitMs } : {}),
+    };
+    return { ok: true, args: colineArgs(opts) };
+  } catch (e) {
+    if (e instanceof UsageError) return { ok: false, error: e.message };
+    throw e;
+  }
+}
+
 export interface FarendStdio {
   readonly stdin: Readable;
   readonly stdout: Writable;
@@ -192,7 +308,7 @@ export interface FarendStdio {
  * the simulator's own (0 ok, 1 runtime failure, 2 usage), 1 if it cannot run.
  * With no stdio given it shares the terminal's.
  */
-export function runFarend(kind: "ss7" | "pbx", args: readonly string[], stdio?: FarendStdio): Promise<number> {
+export function runFarend(kind: FarendCliKind, args: readonly string[], stdio?: FarendStdio): Promise<number> {
   const bin = farendBinary(kind);
   const err = stdio?.stderr ?? process.stderr;
   if (!existsSync(bin)) {
@@ -245,7 +361,7 @@ function commonOptions(c: Command): Command {
     .option("--debug", "stack debug text on stderr");
 }
 
-async function finish(kind: "ss7" | "pbx", built: ArgsResult): Promise<void> {
+async function finish(kind: FarendCliKind, built: ArgsResult): Promise<void> {
   if (!built.ok) {
     process.stderr.write(`sipt-gw farend ${kind}: ${built.error}\n`);
     process.exitCode = EXIT.usage;
@@ -258,6 +374,15 @@ export function register(program: Command): void {
   const farend = program
     .command("farend")
     .description("run a far-end simulator on the simulated card's line side (JSON-line commands on stdin, events on stdout)");
+
+  const analogOptions = (c: Command): Command =>
+    c
+      .option("--line <path>", "the card's port line socket, RUNDIR/port<P>.line (SOCK_SEQPACKET), required")
+      .option("--profile <profile>", "tone plan, ringing cadence, flash and pulse timing: etsi, us or uk (default etsi)")
+      .option("--law <law>", "companding of the line's bearer: alaw or ulaw (default alaw)")
+      .option("--no-dtmf-detect", "do not run the DTMF receiver")
+      .option("--cpt-min-dbm0 <dbm0>", "lowest level of a call progress tone component (default -40)")
+      .option("--connect-timeout-ms <ms>", "give up when the card does not listen within this time (0: never; default 30000)");
 
   commonOptions(
     farend
@@ -287,4 +412,35 @@ export function register(program: Command): void {
   ).action(async (opts: PbxCliOptions) => {
     await finish("pbx", buildPbxArgs(opts));
   });
+
+  analogOptions(
+    farend
+      .command("phone")
+      .description("an analog telephone on an FXS port: hook, flash, DTMF or pulse dialling, answer, ringing cadence, polarity, battery, tones"),
+  )
+    .option("--auto-answer-rings <n>", "go off-hook when the N-th ring burst ends")
+    .option("--auto-answer-ms <ms>", "go off-hook this long after ringing starts")
+    .option("--ring-end-ms <ms>", "a ringing session ends after this long without ringing voltage (default 6000)")
+    .action(async (opts: PhoneCliOptions) => {
+      await finish("phone", buildPhoneArgs(opts));
+    });
+
+  analogOptions(
+    farend
+      .command("coline")
+      .description("a central-office line on an FXO port: battery, ringing, polarity reversal, loop supervision, dial tone, digits, rules"),
+  )
+    .option("--rules <file>", "rules, one JSON object per line")
+    .option("--rule <json>", "one rule, repeatable, e.g. '{\"prefix\":\"5551\",\"action\":\"answer\",\"after_ms\":1000}'", collect)
+    .option("--default-rule <json>", "what numbers no rule matches get (default {\"action\":\"answer\"})")
+    .option("--no-dial-tone", "do not play dial tone when the line is seized")
+    .option("--first-digit-timeout-ms <ms>", "congestion tone when nothing is dialled within this time (default 10000)")
+    .option("--digit-timeout-ms <ms>", "the number is complete this long after the last digit (default 3000)")
+    .option("--max-digits <n>", "the number is complete at this many digits (default 20)")
+    .option("--flash-max-ms <ms>", "longest loop break taken as a hook flash (default 1000)")
+    .option("--pulse-break-max-ms <ms>", "longest loop break taken as a dial pulse (default from the profile)")
+    .option("--pulse-interdigit-ms <ms>", "a make longer than this ends a pulsed digit (default 200)")
+    .action(async (opts: ColineCliOptions) => {
+      await finish("coline", buildColineArgs(opts));
+    });
 }
