@@ -3,7 +3,8 @@
  * a real pseudo-terminal with serialport:
  *   - the endpoint code on the stub card, alarms polled (hardware/sim/ctl/build/simctl_stub)
  *   - the same with the card's alarm listener (--listener)
- *   - the simulated card itself (hardware/sim/ctl/build/sim_host, libsipt_sim.so)
+ *   - the simulated card itself (hardware/sim/ctl/build/sim_host, libsipt_sim.so),
+ *     whose loopbacks are also checked with a far end on its line side
  * Alarm latency (request sent or line condition raised -> AlarmEvent
  * received) is measured and must stay under 100 ms.
  */
@@ -18,6 +19,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { SystemClock } from "../../src/core/clock.js";
 import { RecordingLogger } from "../../src/core/logger.js";
 import { resolveTimers } from "../../src/core/timers.js";
+import { SpanFarEnd } from "../card/line-peer.js";
 import { CardControlClient } from "./card-control-client.js";
 import type { AlarmEvent, AlarmSet } from "./card-control-messages.js";
 import { Alarm, ClockMode, Companding, ErrorCode, Framing, LineCode, Loopback, SpanErrorKind } from "./card-control-messages.js";
@@ -37,18 +39,21 @@ interface Target {
   /** stdin command raising or clearing a line-side RAI on span 1 */
   readonly lineAlarm: (on: boolean) => string;
   readonly loopback: boolean;
+  /** the card has a line side in the run directory (hardware/sim/README.md) and sim_host's `frame` command */
+  readonly lineSide: boolean;
   readonly needs: string;
 }
 
 const targets: Target[] = [
-  { name: "endpoint on the stub card (alarms polled)", binary: STUB, args: (_d, l) => [l], lineAlarm: (on) => `line-alarm 1 8 ${on ? 1 : 0}`, loopback: true, needs: "make -C hardware/sim/ctl" },
-  { name: "endpoint on the stub card (alarm listener)", binary: STUB, args: (_d, l) => [l, "--listener"], lineAlarm: (on) => `line-alarm 1 8 ${on ? 1 : 0}`, loopback: true, needs: "make -C hardware/sim/ctl" },
+  { name: "endpoint on the stub card (alarms polled)", binary: STUB, args: (_d, l) => [l], lineAlarm: (on) => `line-alarm 1 8 ${on ? 1 : 0}`, loopback: true, lineSide: false, needs: "make -C hardware/sim/ctl" },
+  { name: "endpoint on the stub card (alarm listener)", binary: STUB, args: (_d, l) => [l, "--listener"], lineAlarm: (on) => `line-alarm 1 8 ${on ? 1 : 0}`, loopback: true, lineSide: false, needs: "make -C hardware/sim/ctl" },
   {
     name: "simulated card (libsipt_sim.so)",
     binary: SIM_HOST,
     args: (d) => [`rundir=${d};spans=E1,E1;ports=FXS,FXO;ctl=control`],
     lineAlarm: (on) => `alarm 1 8 ${on ? 1 : 0}`,
-    loopback: false,
+    loopback: true,
+    lineSide: true,
     needs: "make -C hardware/sim && make -C hardware/sim/ctl",
   },
 ];
@@ -153,6 +158,32 @@ for (const t of targets) {
         expect(st.ports.map((p) => p.kind)).toEqual([1, 2]);
         expect(st.link.rxFrames).toBeGreaterThanOrEqual(4);
 
+        if (t.lineSide) {
+          // A far end on span 1's signalling timeslot 16 (an MSU with its two FCS placeholder octets).
+          const frame = Uint8Array.from([0x81, 0x82, 0x05, 0x83, 0x11, 0x22, 0x00, 0x00]);
+          const hex = Buffer.from(frame).toString("hex");
+          const fe = await SpanFarEnd.connect({ rundir: dir, span: 1, signallingTimeslots: [16] });
+          try {
+            // LINE: what the far end sends comes back to it
+            await client.setLoopback(1, Loopback.LINE);
+            expect((await client.queryStatus()).spans[0]?.loopback).toBe(Loopback.LINE);
+            expect(fe.sendFrame(16, frame)).toBe(true);
+            expect(Buffer.from((await fe.nextFrame(16, 1000)) ?? [])).toEqual(Buffer.from(frame));
+            // LOCAL: what the card's side sends comes back to it and not to the line
+            await client.setLoopback(1, Loopback.LOCAL);
+            expect((await client.queryStatus()).spans[0]?.loopback).toBe(Loopback.LOCAL);
+            expect(await host.command(`frame 1 16 ${hex}`)).toBe(`ok ${hex}`);
+            expect(await fe.nextFrame(16, 100)).toBeUndefined();
+            // NONE: the frame goes to the far end and nothing comes back
+            await client.setLoopback(1, Loopback.NONE);
+            expect(await host.command(`frame 1 16 ${hex}`)).toBe("ok");
+            expect(Buffer.from((await fe.nextFrame(16, 1000)) ?? [])).toEqual(Buffer.from(frame));
+            expect(fe.queuedFrames(16)).toBe(0);
+          } finally {
+            await fe.close();
+          }
+          await expect(client.setLoopback(2, Loopback.LINE)).rejects.toMatchObject({ failure: "card", code: ErrorCode.BAD_STATE });
+        }
         if (t.loopback) {
           await client.setLoopback(1, Loopback.PAYLOAD);
           expect((await client.queryStatus()).spans[0]?.loopback).toBe(Loopback.PAYLOAD);

@@ -3,7 +3,7 @@
  *
  * The simulated card (libsipt_sim.so) implements hardware/abi/sipt_card.h.
  * This header adds what only a simulator has: the line-side view, fault
- * injection and span-to-span wiring. They are exported from the same
+ * injection, span loopbacks, an alarm listener and span-to-span wiring. They are exported from the same
  * library, so the serial control endpoint (compiled into the library from
  * ctl/) and FFI callers (drivers/card via koffi) use the same calls.
  *
@@ -41,6 +41,17 @@ extern "C" {
 #define SIPT_SIM_DIR_RX 1u     /* far end -> card: the card's HDLC receiver sees a bad FCS */
 #define SIPT_SIM_DIR_TX 2u     /* card -> far end: the frame leaves corrupted; the far end's
                                   receiver would discard it, so it is not delivered */
+
+/* Span loopbacks for sipt_sim_set_loopback (the values of the control
+ * protocol's Loopback enumeration, hardware/proto/card_control.proto). */
+#define SIPT_SIM_LOOP_NONE 0u
+#define SIPT_SIM_LOOP_LINE 1u    /* the received line signal is returned to the far end */
+#define SIPT_SIM_LOOP_PAYLOAD 2u /* the received bearer timeslots are returned to the far end */
+#define SIPT_SIM_LOOP_LOCAL 3u   /* what the gateway transmits comes back to the gateway */
+
+/* Alarm listener: the span's reported SIPT_ALARM_* bits now, the bits that
+ * changed, and CLOCK_MONOTONIC nanoseconds of the change. */
+typedef void (*sipt_sim_alarm_fn)(void *arg, uint32_t span, uint32_t alarms, uint32_t changed, uint64_t time_ns);
 
 typedef struct sipt_sim_span_line {
   uint32_t span;
@@ -110,6 +121,39 @@ int sipt_sim_cut(sipt_card_t *card, uint32_t span, uint32_t cut);
  * goes away. remote_rundir NULL or "" unwires. The same is available as the
  * open parameter wire<S>=<remote_rundir>:<remote_span>. */
 int sipt_sim_wire(sipt_card_t *card, uint32_t span, const char *remote_rundir, uint32_t remote_span);
+
+/* Loop a configured span back (mode SIPT_SIM_LOOP_*), or end the loopback
+ * (SIPT_SIM_LOOP_NONE, also allowed on an unconfigured span):
+ *   LINE     everything arriving from the far end is returned to it: each
+ *            bearer tick sends the block the gateway receives (all
+ *            timeslots), and every signalling frame received on a timeslot
+ *            socket is sent back on it. The gateway still receives both;
+ *            what it transmits does not reach the line (bearer ignored,
+ *            frames counted in tx_dropped).
+ *   PAYLOAD  the received bearer timeslots (the configured bearer mask)
+ *            are returned to the far end in place of the gateway's; the
+ *            gateway still receives them. Signalling passes normally.
+ *   LOCAL    what the gateway transmits comes back to it instead of going
+ *            to the line: each bearer channel receives the block the
+ *            gateway sent on it at the previous tick, each frame sent is
+ *            received on the same channel. The far end receives bearer
+ *            blocks of all ones (AIS) and no frames; what it sends is
+ *            ignored. The receiver sees the card's own signal, so the span
+ *            reports no alarm while the loop lasts.
+ * While a line is cut nothing is looped toward the line; under LOS, LOF or
+ * AIS the bearer returns what the gateway then receives (idle or all ones)
+ * and no frames. Returns SIPT_CARD_ENOENT (no such span), SIPT_CARD_EINVAL
+ * (mode), SIPT_CARD_ESTATE (a loop on an unconfigured span). */
+int sipt_sim_set_loopback(sipt_card_t *card, uint32_t span, uint32_t mode);
+int sipt_sim_get_loopback(sipt_card_t *card, uint32_t span, uint32_t *mode);
+
+/* Register fn (NULL: unregister) to be called each time a span's reported
+ * alarm bits change, from the thread that changed them (a fault call, a
+ * configuration or loopback change), in the order of the changes, with the
+ * card's control lock held: fn must return quickly and must not call into
+ * the card. Once unregistering returns, fn is not called again. One
+ * listener per card: SIPT_CARD_EBUSY while another is registered. */
+int sipt_sim_set_alarm_listener(sipt_card_t *card, sipt_sim_alarm_fn fn, void *arg);
 
 /* Control endpoint hook (see the top of this file). */
 int sipt_sim_ctl_start(sipt_card_t *card, const char *arg) __attribute__((weak));

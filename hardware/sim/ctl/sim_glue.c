@@ -15,7 +15,12 @@
 
 #include "../../abi/sipt_card.h"
 #include "../sim_internal.h"
+#include "ccmsg.h"
 #include "simctl.h"
+
+_Static_assert(SIPT_SIM_LOOP_NONE == CC_LOOPBACK_NONE && SIPT_SIM_LOOP_LINE == CC_LOOPBACK_LINE &&
+                   SIPT_SIM_LOOP_PAYLOAD == CC_LOOPBACK_PAYLOAD && SIPT_SIM_LOOP_LOCAL == CC_LOOPBACK_LOCAL,
+               "the card's loopback modes are the protocol's");
 
 static int op_info(void *c, sipt_card_info_t *o) { return sipt_card_info(c, o); }
 static int op_span_info(void *c, uint32_t s, sipt_span_info_t *o) { return sipt_card_span_info(c, s, o); }
@@ -37,6 +42,11 @@ static int op_sig_errors(void *c, uint32_t s, uint32_t ts, uint32_t dir, uint32_
 }
 static int op_cut(void *c, uint32_t s, uint32_t cut) { return sipt_sim_cut(c, s, cut); }
 static int op_span_line(void *c, uint32_t s, sipt_sim_span_line_t *o) { return sipt_sim_span_line(c, s, o); }
+static int op_set_loopback(void *c, uint32_t s, uint32_t mode) { return sipt_sim_set_loopback(c, s, mode); }
+static int op_get_loopback(void *c, uint32_t s, uint32_t *mode) { return sipt_sim_get_loopback(c, s, mode); }
+static int op_set_alarm_listener(void *c, simctl_alarm_fn fn, void *arg) {
+  return sipt_sim_set_alarm_listener(c, fn, arg);
+}
 
 typedef struct reg {
   sipt_card_t *card;
@@ -71,12 +81,9 @@ int sipt_sim_ctl_start(sipt_card_t *card, const char *arg) {
       .cut = op_cut,
       .strerror = sipt_card_strerror,
       .span_line = op_span_line,
-      /* The simulated card has no loopback control and no alarm listener
-       * (sim_internal.h): SetLoopback answers NOT_SUPPORTED and alarms are
-       * polled every SIMCTL_POLL_MS. */
-      .set_loopback = NULL,
-      .get_loopback = NULL,
-      .set_alarm_listener = NULL,
+      .set_loopback = op_set_loopback,
+      .get_loopback = op_get_loopback,
+      .set_alarm_listener = op_set_alarm_listener,
   };
   reg_t *r = calloc(1, sizeof *r);
   if (!r) return SIPT_CARD_ENOMEM;

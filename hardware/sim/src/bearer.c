@@ -68,16 +68,20 @@ static int move_group(struct sipt_card *c, const sim_group_t *g, const uint8_t *
     l->rx_count--;
   } else if (l->reading) {
     l->reading = 0;
-    if (attached && !l->fill) {
+    if (attached && !l->fill && l->loop != SIPT_SIM_LOOP_LOCAL) {
       l->slips++;
       slip = 1;
     }
   }
   int repeat = src != NULL && l->pending_slips > 0 && !l->fill;
   if (repeat) l->pending_slips--;
+  const int local = l->loop == SIPT_SIM_LOOP_LOCAL;
   for (uint32_t i = 0; i < g->count; i++) {
     uint8_t *out = rx + (size_t)(g->first + i) * B;
-    if (l->fill) {
+    if (local) {
+      /* local loopback: the block this channel sent at the previous tick */
+      memcpy(out, l->loopbuf + (size_t)g->slot[i] * B, B);
+    } else if (l->fill) {
       memset(out, l->fill, B);
     } else if (src) {
       memcpy(out, src + (size_t)g->slot[i] * B, B);
@@ -88,8 +92,25 @@ static int move_group(struct sipt_card *c, const sim_group_t *g, const uint8_t *
   }
 
   /* transmit side */
-  for (uint32_t i = 0; i < g->count; i++)
-    memcpy(l->txpkt + SIM_BLOCK_HDR + (size_t)g->slot[i] * B, tx + (size_t)(g->first + i) * B, B);
+  if (local) {
+    /* the gateway's blocks return to it; the line receives all ones (AIS) */
+    for (uint32_t i = 0; i < g->count; i++)
+      memcpy(l->loopbuf + (size_t)g->slot[i] * B, tx + (size_t)(g->first + i) * B, B);
+    memset(l->txpkt + SIM_BLOCK_HDR, 0xFF, plen);
+  } else {
+    for (uint32_t i = 0; i < g->count; i++)
+      memcpy(l->txpkt + SIM_BLOCK_HDR + (size_t)g->slot[i] * B, tx + (size_t)(g->first + i) * B, B);
+    if (l->loop == SIPT_SIM_LOOP_LINE || l->loop == SIPT_SIM_LOOP_PAYLOAD) {
+      /* what was received this tick goes back toward the line instead */
+      for (uint32_t t = 0; t < l->slots; t++) {
+        if (!(l->loop_mask & (1u << (t + 1)))) continue;
+        uint8_t *o = l->txpkt + SIM_BLOCK_HDR + (size_t)t * B;
+        if (l->fill) memset(o, l->fill, B);
+        else if (src) memcpy(o, src + (size_t)t * B, B);
+        else memset(o, l->idle, B);
+      }
+    }
+  }
   if (!l->wired) {
     if (l->is_port) {
       l->txpkt[0] = PORT_MSG_BEARER;

@@ -484,10 +484,14 @@ void sim_recompute_alarms(struct sipt_card *c, sim_span_t *s) {
   s->line.fill = fill;
   s->line.cut = s->cut;
   pthread_mutex_unlock(&s->line.mu);
+  /* local loopback: the receiver is fed by the card's own transmitter */
+  if (s->loopback == SIPT_SIM_LOOP_LOCAL) rep = 0;
   if (rep != s->alarms) {
     uint32_t changed = rep ^ s->alarms;
     s->alarms = rep;
+    uint64_t now = sim_now_ns();
     sim_post_event(c, SIPT_EV_SPAN_ALARM, s->num, 0, 0, rep, changed);
+    if (c->alarm_fn) c->alarm_fn(c->alarm_arg, s->num, rep, changed, now);
   }
   recompute_clock(c);
 }
@@ -515,7 +519,8 @@ int sim_rebuild_layout(struct sipt_card *c) {
     }
     pthread_mutex_lock(&s->line.mu);
     s->line.idle = s->cfg.companding == SIPT_LAW_ALAW ? 0xD5 : 0xFF;
-    memset(s->line.txpkt + SIM_BLOCK_HDR, s->line.idle, s->line.pkt_len - SIM_BLOCK_HDR);
+    if (s->line.loop == SIPT_SIM_LOOP_PAYLOAD) s->line.loop_mask = s->cfg.bearer_mask;
+    sim_line_loop_reset(&s->line);
     pthread_mutex_unlock(&s->line.mu);
   }
   for (uint32_t i = 0; i < c->nports; i++) {
@@ -688,8 +693,11 @@ int sipt_card_sig_send(sipt_card_t *c, int h, const uint8_t *frame, size_t len) 
     rc = SIPT_CARD_ENOENT;
   } else if (!(s->cfg.sig_mask & (1u << ts))) {
     rc = SIPT_CARD_ESTATE;
-  } else if (s->cut) {
-    ch->tx_dropped++;
+  } else if (s->loopback == SIPT_SIM_LOOP_LOCAL) {
+    ch->tx_frames++; /* local loopback: back into the card's own receiver */
+    sim_deliver_frame(c, s, ts, frame, len, 0);
+  } else if (s->cut || s->loopback == SIPT_SIM_LOOP_LINE) {
+    ch->tx_dropped++; /* line loopback: the transmitter carries the received signal */
   } else if (s->sig_err_tx[ts] > 0) {
     s->sig_err_tx[ts]--;
     s->sig_tx_corrupted++;

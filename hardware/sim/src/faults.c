@@ -169,3 +169,54 @@ int sipt_sim_wire(sipt_card_t *c, uint32_t span, const char *dir, uint32_t remot
   sim_wake_service(c);
   return SIPT_CARD_OK;
 }
+
+int sipt_sim_set_loopback(sipt_card_t *c, uint32_t span, uint32_t mode) {
+  if (c == NULL) return SIPT_CARD_EINVAL;
+  sim_span_t *s = span_of(c, span);
+  if (s == NULL) return SIPT_CARD_ENOENT;
+  if (mode > SIPT_SIM_LOOP_LOCAL) return SIPT_CARD_EINVAL;
+  pthread_mutex_lock(&c->mu);
+  if (mode != SIPT_SIM_LOOP_NONE && !s->configured) {
+    pthread_mutex_unlock(&c->mu);
+    return SIPT_CARD_ESTATE;
+  }
+  if (s->loopback != mode) {
+    s->loopback = mode;
+    pthread_mutex_lock(&s->line.mu);
+    s->line.loop = mode;
+    s->line.loop_mask = mode == SIPT_SIM_LOOP_LINE      ? 0xFFFFFFFEu
+                        : mode == SIPT_SIM_LOOP_PAYLOAD ? s->cfg.bearer_mask
+                                                        : 0u;
+    sim_line_loop_reset(&s->line);
+    pthread_mutex_unlock(&s->line.mu);
+    sim_recompute_alarms(c, s); /* entering or leaving a local loop changes what is received */
+  }
+  pthread_mutex_unlock(&c->mu);
+  return SIPT_CARD_OK;
+}
+
+int sipt_sim_get_loopback(sipt_card_t *c, uint32_t span, uint32_t *mode) {
+  if (c == NULL || mode == NULL) return SIPT_CARD_EINVAL;
+  sim_span_t *s = span_of(c, span);
+  if (s == NULL) return SIPT_CARD_ENOENT;
+  pthread_mutex_lock(&c->mu);
+  *mode = s->loopback;
+  pthread_mutex_unlock(&c->mu);
+  return SIPT_CARD_OK;
+}
+
+int sipt_sim_set_alarm_listener(sipt_card_t *c, sipt_sim_alarm_fn fn, void *arg) {
+  if (c == NULL) return SIPT_CARD_EINVAL;
+  int rc = SIPT_CARD_OK;
+  /* calls happen under mu (sim_recompute_alarms): once this returns, a
+   * removed listener is neither running nor called again */
+  pthread_mutex_lock(&c->mu);
+  if (fn != NULL && c->alarm_fn != NULL) {
+    rc = SIPT_CARD_EBUSY;
+  } else {
+    c->alarm_fn = fn;
+    c->alarm_arg = fn ? arg : NULL;
+  }
+  pthread_mutex_unlock(&c->mu);
+  return rc;
+}

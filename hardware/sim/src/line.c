@@ -61,16 +61,25 @@ int sim_line_init(sim_line_t *l, uint32_t slots, uint32_t block, int is_port, ui
   l->pkt_len = SIM_BLOCK_HDR + (size_t)slots * block;
   l->txpkt = malloc(l->pkt_len);
   l->rxq = malloc((size_t)SIM_RXQ_DEPTH * slots * block);
-  if (l->txpkt == NULL || l->rxq == NULL) return -1;
+  l->loopbuf = is_port ? NULL : malloc((size_t)slots * block);
+  if (l->txpkt == NULL || l->rxq == NULL || (!is_port && l->loopbuf == NULL)) return -1;
   memset(l->txpkt, 0, SIM_BLOCK_HDR);
-  memset(l->txpkt + SIM_BLOCK_HDR, idle, l->pkt_len - SIM_BLOCK_HDR);
+  sim_line_loop_reset(l);
   return 0;
+}
+
+/* line->mu held: transmit block and local-loop store back to the idle code
+ * (after a layout or loopback change nothing looped before is sent again). */
+void sim_line_loop_reset(sim_line_t *l) {
+  memset(l->txpkt + SIM_BLOCK_HDR, l->idle, l->pkt_len - SIM_BLOCK_HDR);
+  if (l->loopbuf) memset(l->loopbuf, l->idle, (size_t)l->slots * l->block);
 }
 
 void sim_line_destroy(sim_line_t *l) {
   if (!l->inited) return;
   free(l->txpkt);
   free(l->rxq);
+  free(l->loopbuf);
   pthread_cond_destroy(&l->cv);
   pthread_mutex_destroy(&l->mu);
   l->inited = 0;
@@ -242,10 +251,11 @@ static void accept_sig(struct sipt_card *c, sim_span_t *s, uint32_t ts) {
   pthread_mutex_unlock(&c->mu);
 }
 
-/* mu held: one frame from the far end, as the card's HDLC receiver sees it. */
-static void deliver_frame(struct sipt_card *c, sim_span_t *s, uint32_t ts, const uint8_t *f, size_t len) {
+void sim_deliver_frame(struct sipt_card *c, sim_span_t *s, uint32_t ts, const uint8_t *f, size_t len, int from_line) {
   if (!s->configured || !(s->cfg.sig_mask & (1u << ts))) return;
-  if (s->cut || (s->alarms & (SIPT_ALARM_LOS | SIPT_ALARM_LOF | SIPT_ALARM_AIS))) return;
+  if (from_line && (s->loopback == SIPT_SIM_LOOP_LOCAL || s->cut ||
+                    (s->alarms & (SIPT_ALARM_LOS | SIPT_ALARM_LOF | SIPT_ALARM_AIS))))
+    return; /* local loop: the receiver hears the card's own transmitter, not the line */
   sim_chan_t *ch = &s->chan[ts];
   if (s->sig_err_rx[ts] > 0) {
     /* ISO/IEC 13239 §4.2: a frame whose FCS check fails is discarded. */
@@ -302,7 +312,13 @@ static void read_sig(struct sipt_card *c, sim_span_t *s, uint32_t ts, int fd, ui
     }
     size_t len = (size_t)n;
     if (len > c->scratch_len) len = SIPT_CARD_SIG_MAX_FRAME + 1; /* truncated: too long anyway */
-    deliver_frame(c, s, ts, c->scratch, len);
+    if (s->loopback == SIPT_SIM_LOOP_LINE && !s->cut && len <= c->scratch_len &&
+        !(s->alarms & (SIPT_ALARM_LOS | SIPT_ALARM_LOF | SIPT_ALARM_AIS))) {
+      /* line loopback: the frame goes back to the far end as it came */
+      ssize_t w = send(fd, c->scratch, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+      (void)w; /* a far end not reading loses looped frames, as on the line */
+    }
+    sim_deliver_frame(c, s, ts, c->scratch, len, 1);
     pthread_mutex_unlock(&c->mu);
   }
 }
@@ -372,6 +388,15 @@ static void read_span_bearer(struct sipt_card *c, sim_span_t *s, int fd, uint32_
       l->rx_blocks++;
       if (l->wired) {
         /* slaved to the other card's clock: answer this block at once */
+        if (l->loop == SIPT_SIM_LOOP_LINE || l->loop == SIPT_SIM_LOOP_PAYLOAD) {
+          const size_t B = l->block;
+          for (uint32_t t = 0; t < l->slots; t++) {
+            if (!(l->loop_mask & (1u << (t + 1)))) continue;
+            uint8_t *o = l->txpkt + SIM_BLOCK_HDR + (size_t)t * B;
+            if (l->fill) memset(o, l->fill, B);
+            else memcpy(o, c->scratch + SIM_BLOCK_HDR + (size_t)t * B, B);
+          }
+        }
         put_u32(l->txpkt, get_u32(c->scratch));
         put_u16(l->txpkt + 4, l->slots);
         put_u16(l->txpkt + 6, l->block);

@@ -60,6 +60,10 @@ typedef struct sim_line {
   uint8_t idle;            /* idle code of the line's law */
   uint8_t fill;            /* 0: pass received data; else the octet forced on reads */
   int cut;
+  /* span loopback (sipt_sim_set_loopback), mirrored from sim_span_t.loopback */
+  uint32_t loop;           /* SIPT_SIM_LOOP_* */
+  uint32_t loop_mask;      /* bit T: timeslot T is returned toward the line (LINE, PAYLOAD) */
+  uint8_t *loopbuf;        /* LOCAL: the gateway's previous transmit block, slots * block */
 } sim_line_t;
 
 typedef struct sim_chan {
@@ -92,6 +96,7 @@ typedef struct sim_span {
   char wire_dir[SIM_PATH_MAX];
   uint32_t wire_span;
   uint64_t wire_retry_ms;
+  uint32_t loopback;            /* SIPT_SIM_LOOP_* */
 } sim_span_t;
 
 typedef struct sim_port {
@@ -158,6 +163,9 @@ struct sipt_card {
   uint8_t *scratch;
   size_t scratch_len;
   int ctl_started;
+  /* alarm listener (sipt_sim_set_alarm_listener): set and called under mu */
+  sipt_sim_alarm_fn alarm_fn;
+  void *alarm_arg;
 };
 
 /* card.c */
@@ -171,6 +179,12 @@ void sim_post_counter(struct sipt_card *c, uint32_t type, uint32_t span, uint32_
                       uint32_t delta, uint64_t total);
 void sim_recompute_alarms(struct sipt_card *c, sim_span_t *s); /* mu held */
 int sim_rebuild_layout(struct sipt_card *c);                   /* mu held */
+void sim_line_loop_reset(sim_line_t *l);                       /* line->mu held */
+
+/* line.c (mu held): one frame as the card's HDLC receiver on span timeslot
+ * ts sees it; from_line 0 for a frame the card's own transmitter returned
+ * (local loopback), which no line condition affects. */
+void sim_deliver_frame(struct sipt_card *c, sim_span_t *s, uint32_t ts, const uint8_t *f, size_t len, int from_line);
 
 /* line.c: service thread and sockets */
 int sim_line_init(sim_line_t *l, uint32_t slots, uint32_t block, int is_port, uint8_t idle);

@@ -377,6 +377,214 @@ static void test_card(const char *dir, const char *profile) {
   CHECK_RC(sipt_card_close(c), SIPT_CARD_OK);
 }
 
+/* ---- loopbacks and the alarm listener ---------------------------------- */
+
+typedef struct {
+  pthread_mutex_t mu;
+  int n;
+  uint32_t span[16], alarms[16], changed[16];
+} alarm_log_t;
+
+static void on_alarm(void *arg, uint32_t span, uint32_t alarms, uint32_t changed, uint64_t time_ns) {
+  alarm_log_t *a = arg;
+  (void)time_ns;
+  pthread_mutex_lock(&a->mu);
+  if (a->n < 16) {
+    a->span[a->n] = span;
+    a->alarms[a->n] = alarms;
+    a->changed[a->n] = changed;
+  }
+  a->n++;
+  pthread_mutex_unlock(&a->mu);
+}
+
+static int alarm_log_n(alarm_log_t *a) {
+  pthread_mutex_lock(&a->mu);
+  int n = a->n;
+  pthread_mutex_unlock(&a->mu);
+  return n;
+}
+
+/* The last listener call is (span, alarms, changed) and there were `n` calls in all. */
+static int alarm_log_last(alarm_log_t *a, int n, uint32_t span, uint32_t alarms, uint32_t changed) {
+  pthread_mutex_lock(&a->mu);
+  int ok = a->n == n && n >= 1 && n <= 16 && a->span[n - 1] == span && a->alarms[n - 1] == alarms &&
+           a->changed[n - 1] == changed;
+  pthread_mutex_unlock(&a->mu);
+  return ok;
+}
+
+/* Span 1 of an E1 card in free-run with the e1_config layout: channel i
+ * (0..29) is timeslot i+1 below 16, i+2 above; line slot index = timeslot-1. */
+#define LB_B 160u
+#define LB_NCH 30u
+#define LB_PKT (8u + 31u * LB_B)
+static uint32_t lb_slot(uint32_t ch) { return ch < 15 ? ch : ch + 1; }
+static uint8_t lb_far(uint32_t slot, uint32_t k) { return (uint8_t)(slot * 7u + k * 13u + 1u); } /* far end's answer k */
+static uint8_t lb_gw(uint32_t ch, uint32_t k) { return (uint8_t)(0x80u + ch + k * 5u); }          /* gateway's tx k */
+
+typedef struct {
+  sipt_card_t *c;
+  int bfd;
+  uint32_t k; /* bearer ticks so far */
+  uint8_t *tx, *rx, *blk;
+} lb_t;
+
+enum { RX_FAR, RX_OWN, RX_OWN_IDLE };        /* what the gateway must receive */
+enum { TX_GW, TX_ALL_FAR, TX_BEARER_FAR, TX_AIS }; /* what the far end must receive */
+
+/* One tick: the gateway sends lb_gw(.., k), the far end checks the block,
+ * answers lb_far(.., k). Returns the number of mismatching octets. */
+static int lb_tick(lb_t *t, int rx_want, int far_want) {
+  const uint32_t k = t->k++;
+  for (uint32_t i = 0; i < LB_NCH; i++) memset(t->tx + i * LB_B, lb_gw(i, k), LB_B);
+  int bad = 0;
+  if (sipt_card_bearer_exchange(t->c, t->tx, t->rx, LB_NCH * LB_B, NULL) != SIPT_CARD_OK) return 1;
+  for (uint32_t i = 0; i < LB_NCH; i++) {
+    uint8_t want = rx_want == RX_FAR ? lb_far(lb_slot(i), k - 1) : rx_want == RX_OWN ? lb_gw(i, k - 1) : 0xD5;
+    for (uint32_t j = 0; j < LB_B; j++) bad += t->rx[i * LB_B + j] != want;
+  }
+  if (recv_wait(t->bfd, t->blk, LB_PKT, 1000) != (ssize_t)LB_PKT) return bad + 1;
+  for (uint32_t sl = 0; sl < 31; sl++) {
+    uint32_t ch = sl < 15 ? sl : sl - 1;
+    uint8_t want;
+    if (far_want == TX_AIS) want = 0xFF;
+    else if (far_want == TX_ALL_FAR) want = lb_far(sl, k - 1);
+    else if (sl == 15) want = 0xD5; /* ts16: signalling, idle in the bearer block */
+    else want = far_want == TX_BEARER_FAR ? lb_far(sl, k - 1) : lb_gw(ch, k);
+    for (uint32_t j = 0; j < LB_B; j++) bad += t->blk[8 + sl * LB_B + j] != want;
+  }
+  for (uint32_t sl = 0; sl < 31; sl++) memset(t->blk + 8 + sl * LB_B, lb_far(sl, k), LB_B);
+  if (send(t->bfd, t->blk, LB_PKT, 0) != (ssize_t)LB_PKT) bad++;
+  return bad;
+}
+
+static void test_loopback(const char *dir) {
+  char p[512], rundir[256];
+  snprintf(rundir, sizeof rundir, "%s/lb", dir);
+  snprintf(p, sizeof p, "spans=E1,E1;rundir=%s;mode=freerun", rundir);
+  sipt_card_t *c = NULL;
+  CHECK_RC(sipt_card_open(p, &c), SIPT_CARD_OK);
+  if (c == NULL) return;
+  alarm_log_t al;
+  memset(&al, 0, sizeof al);
+  pthread_mutex_init(&al.mu, NULL);
+  CHECK_RC(sipt_sim_set_alarm_listener(c, on_alarm, &al), SIPT_CARD_OK);
+  CHECK_RC(sipt_sim_set_alarm_listener(c, on_alarm, &al), SIPT_CARD_EBUSY);
+
+  uint32_t mode = 99;
+  CHECK_RC(sipt_sim_get_loopback(c, 1, &mode), SIPT_CARD_OK);
+  CHECK(mode == SIPT_SIM_LOOP_NONE);
+  CHECK_RC(sipt_sim_get_loopback(c, 3, &mode), SIPT_CARD_ENOENT);
+  CHECK_RC(sipt_sim_set_loopback(c, 3, SIPT_SIM_LOOP_LINE), SIPT_CARD_ENOENT);
+  CHECK_RC(sipt_sim_set_loopback(c, 1, 4), SIPT_CARD_EINVAL);
+  CHECK_RC(sipt_sim_set_loopback(c, 1, SIPT_SIM_LOOP_LINE), SIPT_CARD_ESTATE); /* not configured */
+  CHECK_RC(sipt_sim_set_loopback(c, 1, SIPT_SIM_LOOP_NONE), SIPT_CARD_OK);
+  sipt_span_config_t cfg;
+  e1_config(&cfg);
+  CHECK_RC(sipt_card_span_configure(c, 1, &cfg), SIPT_CARD_OK);
+
+  int ch = sipt_card_sig_open(c, 1, 16);
+  CHECK(ch >= 0);
+  lb_t t = {.c = c, .bfd = connect_to(rundir, "span1.bearer"), .tx = malloc(LB_NCH * LB_B),
+            .rx = malloc(LB_NCH * LB_B), .blk = malloc(LB_PKT)};
+  int sfd = connect_to(rundir, "span1-ts16.sig");
+  CHECK(t.bfd >= 0 && sfd >= 0);
+  sipt_sim_span_line_t sl;
+  for (int i = 0; i < 200; i++) {
+    sipt_sim_span_line(c, 1, &sl);
+    if (sl.bearer_connected && (sl.sig_connected_mask & (1u << 16))) break;
+    usleep(5000);
+  }
+  CHECK(sl.bearer_connected && (sl.sig_connected_mask & (1u << 16)));
+  const uint8_t up[] = {0x81, 0x82, 0x05, 0x83, 0x11, 0x22, 0x00, 0x00};   /* far end -> card */
+  const uint8_t down[] = {0x01, 0x81, 0x04, 0x83, 0x33, 0x00, 0x00};       /* card -> far end */
+  uint8_t buf[512];
+  size_t len = 0;
+  sipt_sig_status_t ss;
+
+  /* no loopback: the first tick has nothing received yet, then normal passage */
+  lb_tick(&t, RX_OWN_IDLE, TX_GW);
+  for (int i = 0; i < 2; i++) CHECK(lb_tick(&t, RX_FAR, TX_GW) == 0);
+
+  /* LINE: everything from the far end goes back to it; the gateway still receives */
+  CHECK_RC(sipt_sim_set_loopback(c, 1, SIPT_SIM_LOOP_LINE), SIPT_CARD_OK);
+  CHECK_RC(sipt_sim_get_loopback(c, 1, &mode), SIPT_CARD_OK);
+  CHECK(mode == SIPT_SIM_LOOP_LINE);
+  for (int i = 0; i < 3; i++) CHECK(lb_tick(&t, RX_FAR, TX_ALL_FAR) == 0);
+  CHECK(send(sfd, up, sizeof up, 0) == (ssize_t)sizeof up);
+  CHECK(recv_wait(sfd, buf, sizeof buf, 1000) == (ssize_t)sizeof up && memcmp(buf, up, sizeof up) == 0);
+  CHECK_RC(recv_frame(c, ch, buf, sizeof buf, &len, 1000), SIPT_CARD_OK);
+  CHECK(len == sizeof up && memcmp(buf, up, len) == 0);
+  CHECK_RC(sipt_card_sig_send(c, ch, down, sizeof down), SIPT_CARD_OK);
+  CHECK(recv_wait(sfd, buf, sizeof buf, 50) < 0); /* the gateway's frame does not reach the line */
+  CHECK_RC(sipt_card_sig_status(c, ch, &ss), SIPT_CARD_OK);
+  CHECK(ss.tx_dropped == 1 && ss.tx_frames == 0 && ss.rx_frames == 1);
+
+  /* PAYLOAD: bearer timeslots go back to the far end; signalling passes normally */
+  CHECK_RC(sipt_sim_set_loopback(c, 1, SIPT_SIM_LOOP_PAYLOAD), SIPT_CARD_OK);
+  for (int i = 0; i < 3; i++) CHECK(lb_tick(&t, RX_FAR, TX_BEARER_FAR) == 0);
+  CHECK(send(sfd, up, sizeof up, 0) == (ssize_t)sizeof up);
+  CHECK_RC(recv_frame(c, ch, buf, sizeof buf, &len, 1000), SIPT_CARD_OK);
+  CHECK(len == sizeof up && memcmp(buf, up, len) == 0);
+  CHECK(recv_wait(sfd, buf, sizeof buf, 50) < 0); /* not looped */
+  CHECK_RC(sipt_card_sig_send(c, ch, down, sizeof down), SIPT_CARD_OK);
+  CHECK(recv_wait(sfd, buf, sizeof buf, 1000) == (ssize_t)sizeof down && memcmp(buf, down, sizeof down) == 0);
+
+  /* LOCAL, entered under LOS: the receiver hears the card itself, the alarm clears */
+  int n0 = alarm_log_n(&al);
+  CHECK_RC(sipt_sim_set_alarm(c, 1, SIPT_ALARM_LOS, 1), SIPT_CARD_OK);
+  CHECK(alarm_log_last(&al, n0 + 1, 1, SIPT_ALARM_LOS | SIPT_ALARM_LOF, SIPT_ALARM_LOS | SIPT_ALARM_LOF));
+  CHECK_RC(sipt_sim_set_loopback(c, 1, SIPT_SIM_LOOP_LOCAL), SIPT_CARD_OK);
+  CHECK(alarm_log_last(&al, n0 + 2, 1, 0, SIPT_ALARM_LOS | SIPT_ALARM_LOF));
+  sipt_span_status_t st;
+  CHECK_RC(sipt_card_span_status(c, 1, &st), SIPT_CARD_OK);
+  CHECK(st.alarms == 0);
+  CHECK(lb_tick(&t, RX_OWN_IDLE, TX_AIS) == 0); /* nothing sent yet to loop */
+  for (int i = 0; i < 3; i++) CHECK(lb_tick(&t, RX_OWN, TX_AIS) == 0);
+  CHECK_RC(sipt_card_sig_send(c, ch, down, sizeof down), SIPT_CARD_OK);
+  CHECK_RC(recv_frame(c, ch, buf, sizeof buf, &len, 1000), SIPT_CARD_OK);
+  CHECK(len == sizeof down && memcmp(buf, down, len) == 0);
+  CHECK(recv_wait(sfd, buf, sizeof buf, 50) < 0);
+  CHECK(send(sfd, up, sizeof up, 0) == (ssize_t)sizeof up);
+  usleep(50000);
+  CHECK_RC(sipt_card_sig_recv(c, ch, buf, sizeof buf, &len), SIPT_CARD_EAGAIN); /* the line is not heard */
+  CHECK_RC(sipt_sim_set_alarm(c, 1, SIPT_ALARM_LOS, 0), SIPT_CARD_OK);
+  CHECK(alarm_log_n(&al) == n0 + 2); /* no change reported while looped */
+
+  /* back to normal */
+  CHECK_RC(sipt_sim_set_loopback(c, 1, SIPT_SIM_LOOP_NONE), SIPT_CARD_OK);
+  CHECK(alarm_log_n(&al) == n0 + 2);
+  for (int i = 0; i < 2; i++) CHECK(lb_tick(&t, RX_FAR, TX_GW) == 0);
+  CHECK_RC(sipt_sim_set_loopback(c, 1, SIPT_SIM_LOOP_LOCAL), SIPT_CARD_OK);
+  CHECK_RC(sipt_sim_set_alarm(c, 1, SIPT_ALARM_AIS, 1), SIPT_CARD_OK);
+  CHECK_RC(sipt_sim_set_loopback(c, 1, SIPT_SIM_LOOP_NONE), SIPT_CARD_OK); /* AIS reappears on leaving */
+  CHECK(alarm_log_last(&al, n0 + 3, 1, SIPT_ALARM_AIS, SIPT_ALARM_AIS));
+
+  /* after unregistering, the listener is not called again */
+  CHECK_RC(sipt_sim_set_alarm_listener(c, NULL, NULL), SIPT_CARD_OK);
+  CHECK_RC(sipt_sim_set_alarm(c, 1, SIPT_ALARM_AIS, 0), SIPT_CARD_OK);
+  CHECK_RC(sipt_sim_cut(c, 2, 1), SIPT_CARD_OK);
+  CHECK(alarm_log_n(&al) == n0 + 3);
+  CHECK_RC(sipt_sim_set_alarm_listener(c, on_alarm, &al), SIPT_CARD_OK);
+  CHECK_RC(sipt_sim_cut(c, 2, 0), SIPT_CARD_OK);
+  CHECK(alarm_log_last(&al, n0 + 4, 2, 0, SIPT_ALARM_LOS | SIPT_ALARM_LOF));
+
+  /* a loopback outlasts reconfiguration of the span */
+  CHECK_RC(sipt_sim_set_loopback(c, 1, SIPT_SIM_LOOP_PAYLOAD), SIPT_CARD_OK);
+  CHECK(lb_tick(&t, RX_FAR, TX_BEARER_FAR) == 0);
+  CHECK_RC(sipt_card_span_configure(c, 1, &cfg), SIPT_CARD_OK);
+  CHECK(lb_tick(&t, RX_FAR, TX_BEARER_FAR) == 0);
+
+  close(sfd);
+  close(t.bfd);
+  free(t.tx);
+  free(t.rx);
+  free(t.blk);
+  CHECK_RC(sipt_card_close(c), SIPT_CARD_OK);
+  pthread_mutex_destroy(&al.mu);
+}
+
 /* Real time: the exchange thread runs against a far end thread while the
  * service thread receives -- the bearer path under ThreadSanitizer. */
 static void test_realtime(const char *dir) {
@@ -436,6 +644,7 @@ int main(int argc, char **argv) {
   if (mkdtemp(dir) == NULL) return 2;
   test_params(dir);
   test_card(dir, profile);
+  test_loopback(dir);
   test_realtime(dir);
   char cmd[300];
   snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
