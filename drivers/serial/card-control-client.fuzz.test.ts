@@ -149,7 +149,8 @@ describe("CardControlClient fuzz", () => {
         }
         expect(client.state).toBe("Closed");
       }),
-      { numRuns: 300 },
+      // A fixed seed: the coverage check below must not depend on the draw.
+      { numRuns: 300, seed: 20261121 },
     );
     // The runs reached every outcome (the answers hit outstanding requests).
     expect([...seen.keys()].sort()).toEqual(["card", "closed", "not-connected", "ok", "protocol", "timeout"]);
