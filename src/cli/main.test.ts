@@ -90,11 +90,13 @@ describe("sipt-gw command", () => {
     try {
       const running = main(["start", "--config", cfg, "--log-level", "fatal", "--log-format", "json"]);
       let status: { code: number; out: string; err: string } | undefined;
-      for (let i = 0; i < 50; i++) {
+      for (let i = 0; i < 200; i++) {
         await new Promise((r) => setTimeout(r, 50));
+        // The control socket comes up first; the card follows once it is open.
         if (existsSync(socket)) {
           status = await run(["status", "--config", cfg, "--json"]);
-          break;
+          const comps = (JSON.parse(status.out || "{}") as { components?: { name: string; state: string }[] }).components ?? [];
+          if (comps.find((c) => c.name === "card")?.state === "running") break;
         }
       }
       expect(status?.code).toBe(0);
