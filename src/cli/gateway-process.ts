@@ -7,9 +7,12 @@ import type { Logger } from "../core/logger.js";
 import type { GatewayConfig } from "../config/schema.js";
 import { resolveTimers } from "../core/timers.js";
 import { ManagementServer } from "../gateway/management/server.js";
-import type { ResponseBody } from "../gateway/management/messages.js";
+import type { RequestBody, ResponseBody } from "../gateway/management/messages.js";
 import { defaultControlSocket } from "../gateway/management/socket-path.js";
 import { CardComponent } from "./card-component.js";
+import type { CallSink } from "./ss7-call-sink.js";
+import { UnroutedCallSink } from "./ss7-call-sink.js";
+import { Ss7Component, Ss7ManagementError } from "./ss7-component.js";
 import { TIMER_TABLES } from "./timer-tables.js";
 import { packageVersion } from "./version.js";
 
@@ -19,6 +22,11 @@ export interface Component {
   stop(reason: string): Promise<void>;
   /** One line on how the component is doing, for `sipt-gw status`. */
   detail?(): string;
+}
+
+export interface GatewayOptions {
+  /** Where ISUP calls go; by default they are released as unrouted (ss7-call-sink.ts). */
+  readonly callSink?: CallSink;
 }
 
 export class Gateway {
@@ -32,36 +40,61 @@ export class Gateway {
     readonly config: GatewayConfig,
     readonly log: Logger,
     readonly source: string,
+    options: GatewayOptions = {},
   ) {
     // Resolve every timer table now so a bad override fails before anything starts.
     for (const t of TIMER_TABLES) resolveTimers(t, config.timers[t.layer] ?? {});
     this.controlSocket = config.control.socket || defaultControlSocket();
-    const mgmt = new ManagementServer(this.controlSocket, (req) => this.manage(req.kind), log.child({ component: "management" }));
+    const mgmt = new ManagementServer(this.controlSocket, (req) => this.manage(req), log.child({ component: "management" }));
     this.add({ name: "management", start: () => mgmt.start(), stop: () => mgmt.stop(), detail: () => mgmt.path });
     this.card = new CardComponent(config, log.child({ component: "card" }));
     this.add(this.card);
+    if (config.ss7) {
+      const ss7Log = log.child({ component: "ss7" });
+      const card = this.card;
+      this.ss7 = new Ss7Component({ config, log: ss7Log, card: () => card.driver, sink: options.callSink ?? new UnroutedCallSink(ss7Log, config.ss7.causeLocation) });
+      this.add(this.ss7);
+    }
   }
 
   readonly card: CardComponent;
+  /** Present when the configuration has an ss7 section. */
+  readonly ss7: Ss7Component | undefined;
 
-  private manage(kind: "status"): ResponseBody {
-    switch (kind) {
-      case "status":
-        return {
-          kind: "status",
-          status: {
-            version: packageVersion(),
-            uptimeMs: Date.now() - this.startedAtMs,
-            configSource: this.source,
-            pid: process.pid,
-            components: this.components.map((c) => ({
-              name: c.name,
-              state: this.started.includes(c) ? (this.stopping ? "stopping" : "running") : "stopped",
-              detail: c.detail?.() ?? "",
-            })),
-          },
-        };
+  private async manage(req: RequestBody): Promise<ResponseBody> {
+    if (req.kind === "status") return this.statusReply();
+    const ss7 = this.ss7;
+    if (!ss7) return { kind: "error", code: "failed", message: "this gateway has no SS7 configured (no ss7 section)" };
+    try {
+      switch (req.kind) {
+        case "listLinks":
+          return { kind: "links", links: ss7.links() };
+        case "listCircuits":
+          return { kind: "circuits", circuits: ss7.circuits(req.trunk, req.range) };
+        case "circuitAction":
+          return { kind: "circuitAction", result: await ss7.circuitAction(req.request) };
+      }
+    } catch (e) {
+      if (e instanceof Ss7ManagementError) return { kind: "error", code: "failed", message: e.message };
+      throw e;
     }
+  }
+
+  private statusReply(): ResponseBody {
+    return {
+      kind: "status",
+      status: {
+        version: packageVersion(),
+        uptimeMs: Date.now() - this.startedAtMs,
+        configSource: this.source,
+        pid: process.pid,
+        components: this.components.map((c) => ({
+          name: c.name,
+          state: this.started.includes(c) ? (this.stopping ? "stopping" : "running") : "stopped",
+          detail: c.detail?.() ?? "",
+        })),
+      },
+    };
   }
 
   add(c: Component): void {

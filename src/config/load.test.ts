@@ -76,6 +76,64 @@ timers:
     }
   });
 
+  it("accepts the embedded SS7 section and checks its cross-references with line numbers", () => {
+    const ok = loadConfigText(EMBEDDED_DEFAULT_YAML, "<embedded>", tables);
+    expect(ok.ok && ok.config.ss7).toMatchObject({ variant: "itu", pointCode: 1, networkIndicator: "national", blockingStore: "", repeatAttempts: 1 });
+    const text = `card:
+  driver: sim
+  profile: p
+  spans:
+    - { span: 1, type: e1, framing: crc4, lineCode: hdb3, clock: master, signalling: [16] }
+sip:
+  listen: [{ transport: udp, address: 127.0.0.1, port: 5060 }]
+ss7:
+  variant: itu
+  pointCode: 0-0-1
+  linksets:
+    - name: a
+      adjacentPointCode: 8-0-0
+      links: [{ span: 1, timeslot: 15, slc: 0 }, { span: 2, timeslot: 16, slc: 0 }]
+    - name: a
+      adjacentPointCode: 1
+      links: [{ span: 1, timeslot: 16, slc: 1 }]
+  routes:
+    - { destination: 77, linksets: [b] }
+  trunks:
+    - name: t
+      pointCode: 99
+      span: 1
+      continuityCheck: true
+      circuits:
+        - { cics: 1-15, timeslots: 1-14 }
+        - { cics: 20-21, timeslots: 16-17 }
+        - { cics: 5000, timeslots: 18 }
+    - name: u
+      pointCode: 77
+      span: 1
+      circuits: [{ cics: 9-8, timeslots: 1 }, { cics: 1, timeslots: 19 }, { cics: 2, timeslots: 19 }]
+`;
+    const r = loadConfigText(text, "s.yaml", tables);
+    expect(r.ok).toBe(false);
+    if (!r.ok) {
+      expect(r.problems.map(formatProblem)).toEqual([
+        's.yaml:13: ss7.linksets[0].adjacentPointCode: "8-0-0" is not an ITU point code (0..16383 or zone-area-point 0-7/0-255/0-7)',
+        "s.yaml:14: ss7.linksets[0].links[0].timeslot: timeslot 15 is not a signalling timeslot of span 1 (card.spans signalling: [16])",
+        "s.yaml:14: ss7.linksets[0].links[1].slc: SLC 0 is used twice in linkset a (Q.704 §2.2.4)",
+        "s.yaml:14: ss7.linksets[0].links[1].span: span 2 is not configured in card.spans",
+        "s.yaml:15: ss7.linksets[1].name: linkset a is configured twice",
+        "s.yaml:16: ss7.linksets[1].adjacentPointCode: is our own point code (ss7.pointCode)",
+        "s.yaml:19: ss7.routes[0].linksets[0]: no linkset named b",
+        "s.yaml:22: ss7.trunks[0].pointCode: point code 99 is neither the adjacent point of a linkset nor the destination of a route",
+        "s.yaml:24: ss7.trunks[0].continuityCheck: needs a continuity check transceiver (Q.724 §7) on the trunk's timeslots; this gateway has none, so it must be false",
+        "s.yaml:26: ss7.trunks[0].circuits[0]: 15 CICs on 14 timeslots: each CIC needs exactly one timeslot",
+        "s.yaml:27: ss7.trunks[0].circuits[1].timeslots: timeslot 16 of span 1 carries signalling, not a circuit",
+        "s.yaml:28: ss7.trunks[0].circuits[2].cics: CIC 5000 is above 4095 (Q.763 §1.2: 12 bits)",
+        's.yaml:32: ss7.trunks[1].circuits[0].cics: "9-8" is not a range A-B with A <= B',
+        "s.yaml:32: ss7.trunks[1].circuits[2].timeslots: span 1 timeslot 19 is already trunk u",
+      ]);
+    }
+  });
+
   it("never throws on arbitrary text", () => {
     fc.assert(
       fc.property(fc.string({ maxLength: 300 }), (text) => {

@@ -7,6 +7,7 @@ import type { Document, Node } from "yaml";
 import type { z } from "zod";
 import type { TimerTable } from "../core/timers.js";
 import { checkTimerOverrides } from "../core/timers.js";
+import { parsePointCode } from "../ss7/mtp3/point-code.js";
 import { configSchema } from "./schema.js";
 import type { GatewayConfig } from "./schema.js";
 
@@ -119,12 +120,146 @@ export function loadConfigText(text: string, file: string, timerTables: readonly
       if (ts > maxTs) problems.push({ file, line: lineOf(doc, lc, ["card", "spans", i, "signalling", j]), keyPath: `card.spans[${i}].signalling[${j}]`, message: `timeslot ${ts} does not exist on ${s.type.toUpperCase()} (1..${maxTs})` });
     });
   });
+  if (config.ss7) problems.push(...ss7Problems(config, (path, key) => lineOf(doc, lc, path, key), file));
   config.sip.listen.forEach((l, i) => {
     if (l.transport === "tls" && (!l.certificate || !l.privateKey)) {
       problems.push({ file, line: lineOf(doc, lc, ["sip", "listen", i]), keyPath: `sip.listen[${i}]`, message: "a TLS listener needs certificate and privateKey" });
     }
   });
   return problems.length > 0 ? { ok: false, problems } : { ok: true, config };
+}
+
+/** A number or "A-B" (inclusive) as the list of numbers it names; undefined when B < A. */
+export function expandRange(r: number | string): number[] | undefined {
+  if (typeof r === "number") return [r];
+  const m = /^\s*(\d+)\s*(?:-\s*(\d+)\s*)?$/.exec(r);
+  if (!m) return undefined;
+  const a = Number(m[1]);
+  const b = m[2] === undefined ? a : Number(m[2]);
+  if (b < a) return undefined;
+  const out: number[] = [];
+  for (let n = a; n <= b; n++) out.push(n);
+  return out;
+}
+
+/** A configured point code (number or dashed text) as a number; undefined when it is not one of `variant`. */
+export function pointCodeOf(pc: number | string, variant: "itu" | "ansi"): number | undefined {
+  return parsePointCode(String(pc), variant);
+}
+
+/**
+ * Cross-references of the ss7 section (Q.704 point codes and SLCs, Q.763
+ * CIC ranges): links on signalling timeslots of configured spans, trunks on
+ * bearer timeslots, every trunk's point code reachable through a linkset.
+ */
+function ss7Problems(config: GatewayConfig, lineAt: (path: readonly PropertyKey[], key?: string) => number | undefined, file: string): ConfigProblem[] {
+  const ss7 = config.ss7;
+  if (!ss7) return [];
+  const out: ConfigProblem[] = [];
+  const add = (path: readonly PropertyKey[], message: string): void => {
+    out.push({ file, line: lineAt(path), keyPath: keyPathText(path), message });
+  };
+  const v = ss7.variant;
+  const pcOf = (pc: number | string, path: readonly PropertyKey[]): number | undefined => {
+    const n = pointCodeOf(pc, v);
+    if (n === undefined) add(path, `${JSON.stringify(pc)} is not an ${v.toUpperCase()} point code (${v === "itu" ? "0..16383 or zone-area-point 0-7/0-255/0-7" : "0..16777215 or network-cluster-member 0-255 each"})`);
+    return n;
+  };
+  const own = pcOf(ss7.pointCode, ["ss7", "pointCode"]);
+  const spans = new Map(config.card.spans.map((s) => [s.span, s]));
+  const reachable = new Set<number>();
+  const linksetNames = new Set<string>();
+  const linkSlots = new Map<string, string>();
+  ss7.linksets.forEach((ls, i) => {
+    const at = ["ss7", "linksets", i];
+    if (linksetNames.has(ls.name)) add([...at, "name"], `linkset ${ls.name} is configured twice`);
+    linksetNames.add(ls.name);
+    const adj = pcOf(ls.adjacentPointCode, [...at, "adjacentPointCode"]);
+    if (adj !== undefined) {
+      if (adj === own) add([...at, "adjacentPointCode"], "is our own point code (ss7.pointCode)");
+      reachable.add(adj);
+    }
+    const slcs = new Set<number>();
+    ls.links.forEach((l, j) => {
+      const lat = [...at, "links", j];
+      if (slcs.has(l.slc)) add([...lat, "slc"], `SLC ${l.slc} is used twice in linkset ${ls.name} (Q.704 §2.2.4)`);
+      slcs.add(l.slc);
+      const span = spans.get(l.span);
+      if (!span) add([...lat, "span"], `span ${l.span} is not configured in card.spans`);
+      else if (!span.signalling.includes(l.timeslot)) add([...lat, "timeslot"], `timeslot ${l.timeslot} is not a signalling timeslot of span ${l.span} (card.spans signalling: [${span.signalling.join(", ")}])`);
+      const slot = `${l.span}/${l.timeslot}`;
+      const other = linkSlots.get(slot);
+      if (other !== undefined) add(lat, `span ${l.span} timeslot ${l.timeslot} already carries ${other}`);
+      else linkSlots.set(slot, `link SLC ${l.slc} of linkset ${ls.name}`);
+    });
+  });
+  ss7.routes.forEach((r, i) => {
+    const at = ["ss7", "routes", i];
+    const d = pcOf(r.destination, [...at, "destination"]);
+    if (d !== undefined) {
+      if (d === own) add([...at, "destination"], "is our own point code (ss7.pointCode)");
+      reachable.add(d);
+    }
+    r.linksets.forEach((n, j) => {
+      if (!linksetNames.has(n)) add([...at, "linksets", j], `no linkset named ${n}`);
+    });
+  });
+  const trunkNames = new Set<string>();
+  const usedSlots = new Map<string, string>();
+  const usedCics = new Map<string, string>();
+  const maxCic = v === "itu" ? 4095 : 16383;
+  ss7.trunks.forEach((t, i) => {
+    const at = ["ss7", "trunks", i];
+    if (trunkNames.has(t.name)) add([...at, "name"], `trunk ${t.name} is configured twice`);
+    trunkNames.add(t.name);
+    const dpc = pcOf(t.pointCode, [...at, "pointCode"]);
+    if (dpc !== undefined && !reachable.has(dpc)) add([...at, "pointCode"], `point code ${String(t.pointCode)} is neither the adjacent point of a linkset nor the destination of a route`);
+    if (t.continuityCheck) add([...at, "continuityCheck"], "needs a continuity check transceiver (Q.724 §7) on the trunk's timeslots; this gateway has none, so it must be false");
+    const span = spans.get(t.span);
+    if (!span) add([...at, "span"], `span ${t.span} is not configured in card.spans`);
+    const maxTs = span?.type === "t1" ? 24 : 31;
+    t.circuits.forEach((c, j) => {
+      const cat = [...at, "circuits", j];
+      const cics = expandRange(c.cics);
+      const slots = expandRange(c.timeslots);
+      if (!cics) add([...cat, "cics"], `${JSON.stringify(c.cics)} is not a range A-B with A <= B`);
+      if (!slots) add([...cat, "timeslots"], `${JSON.stringify(c.timeslots)} is not a range A-B with A <= B`);
+      if (!cics || !slots) return;
+      if (cics.length !== slots.length) {
+        add(cat, `${cics.length} CICs on ${slots.length} timeslots: each CIC needs exactly one timeslot`);
+        return;
+      }
+      const badCic = cics.find((n) => n > maxCic);
+      if (badCic !== undefined) add([...cat, "cics"], `CIC ${badCic} is above ${maxCic} (Q.763 §1.2: ${v === "itu" ? 12 : 14} bits)`);
+      for (const ts of slots) {
+        if (span && (ts < 1 || ts > maxTs)) {
+          add([...cat, "timeslots"], `timeslot ${ts} does not exist on ${span.type.toUpperCase()} (1..${maxTs})`);
+          break;
+        }
+        if (span?.signalling.includes(ts)) {
+          add([...cat, "timeslots"], `timeslot ${ts} of span ${t.span} carries signalling, not a circuit`);
+          break;
+        }
+        const key = `${t.span}/${ts}`;
+        const other = usedSlots.get(key);
+        if (other !== undefined) {
+          add([...cat, "timeslots"], `span ${t.span} timeslot ${ts} is already ${other}`);
+          break;
+        }
+        usedSlots.set(key, `trunk ${t.name}`);
+      }
+      for (const cic of cics) {
+        const key = `${dpc ?? String(t.pointCode)}/${cic}`;
+        const other = usedCics.get(key);
+        if (other !== undefined) {
+          add([...cat, "cics"], `CIC ${cic} towards point code ${String(t.pointCode)} is already in ${other}`);
+          break;
+        }
+        usedCics.set(key, `trunk ${t.name}`);
+      }
+    });
+  });
+  return out;
 }
 
 function issueProblems(issue: z.core.$ZodIssue, doc: Document, lc: LineCounter, file: string): ConfigProblem[] {

@@ -62,6 +62,78 @@ export const cardSchema = z.strictObject({
   spans: z.array(spanSchema).default([]),
 });
 
+/** A point code: a plain number, or ITU "zone-area-point" (3-8-3) / ANSI "network-cluster-member" (8-8-8). */
+const pointCode = z.union([z.number().int().min(0), z.string().regex(/^\s*\d+(-\d+-\d+)?\s*$/, { message: 'must be a number or "a-b-c"' })]);
+/** One number, or an inclusive range "A-B". */
+const numberRange = z.union([z.number().int().min(0), z.string().regex(/^\s*\d+\s*(-\s*\d+\s*)?$/, { message: 'must be a number or a range "A-B"' })]);
+
+export const ss7LinkSchema = z.strictObject({
+  /** The span and timeslot carrying the signalling link (listed in that span's `signalling`). */
+  span: z.number().int().min(1).max(64),
+  timeslot,
+  /** Signalling link code, Q.704 §2.2.4 (0..15). */
+  slc: z.number().int().min(0).max(15),
+});
+
+export const ss7LinksetSchema = z.strictObject({
+  name: z.string().min(1),
+  /** Point code of the adjacent signalling point (Q.704 §2.2.2). */
+  adjacentPointCode: pointCode,
+  links: z.array(ss7LinkSchema).min(1).max(16),
+});
+
+export const ss7RouteSchema = z.strictObject({
+  /** A destination beyond the adjacent points. */
+  destination: pointCode,
+  /** Linksets in order of priority: the first is the normal route. */
+  linksets: z.array(z.string().min(1)).min(1),
+});
+
+/** CICs of a trunk and the bearer timeslots of its span carrying them, in the same order. */
+export const ss7CircuitsSchema = z.strictObject({
+  cics: numberRange,
+  timeslots: numberRange,
+});
+
+export const ss7TrunkSchema = z.strictObject({
+  /** Trunk (circuit group) name: the key for management and routing. */
+  name: z.string().min(1),
+  /** Destination point code of the exchange at the other end of the circuits. */
+  pointCode,
+  span: z.number().int().min(1).max(64),
+  circuits: z.array(ss7CircuitsSchema).min(1),
+  /** Circuit selection for outgoing calls (Q.764 §2.9.1.3). */
+  hunting: z.enum(["sequential", "descending", "round-robin", "odd-even"]).default("odd-even"),
+  /** Address signalling, Q.764 §2.1.1 en bloc, §2.1.2 overlap. */
+  addressing: z.enum(["en-bloc", "overlap"]).default("en-bloc"),
+  /** Run T9 on outgoing calls (controlling or outgoing international exchange, Q.764 §2.1.7.3). */
+  answerTimer: z.boolean().default(false),
+  /** Ask for a continuity check on outgoing calls (Q.764 §2.1.8); needs a continuity transceiver. */
+  continuityCheck: z.boolean().default(false),
+});
+
+export const ss7Schema = z.strictObject({
+  /** ITU-T (Q.704, Q.763) or ANSI (T1.111, T1.113). */
+  variant: z.enum(["itu", "ansi"]),
+  /** Our own signalling point code. */
+  pointCode,
+  /** Network indicator of the SIO (Q.704 §14.2.2). */
+  networkIndicator: z.enum(["international", "international-spare", "national", "national-spare"]).default("national"),
+  linksets: z.array(ss7LinksetSchema).min(1),
+  routes: z.array(ss7RouteSchema).default([]),
+  trunks: z.array(ss7TrunkSchema).default([]),
+  /** File keeping local circuit blocking across restarts (Q.764 §2.8.2). Empty: beside the control socket. */
+  blockingStore: z.string().default(""),
+  /** Q.850 location of causes this exchange generates (Q.850 §2.2.5; 2 = public network serving the local user). */
+  causeLocation: z.number().int().min(0).max(15).default(2),
+  /** Answer messages on CICs not equipped here with UCIC (Q.764 §2.13, a national option). */
+  sendUcic: z.boolean().default(true),
+  /** Automatic repeat attempts for one call (Q.764 §2.8.1). */
+  repeatAttempts: z.number().int().min(0).max(5).default(1),
+  /** Steps of traffic reduction under signalling congestion (Q.764 §2.11). */
+  congestionSteps: z.number().int().min(1).max(16).default(4),
+});
+
 export const controlSchema = z.strictObject({
   /** Local control socket path for `sipt-gw circuits|links|calls ...`. Empty: a per-user default. */
   socket: z.string().default(""),
@@ -75,6 +147,8 @@ export const configSchema = z.strictObject({
   control: controlSchema.prefault({}),
   card: cardSchema,
   sip: sipSchema,
+  /** SS7 signalling (MTP2, MTP3, ISUP); absent when the gateway has no SS7 trunks. */
+  ss7: ss7Schema.optional(),
   timers: timersSchema.default({}),
 });
 

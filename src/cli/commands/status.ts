@@ -37,6 +37,11 @@ export function register(program: Command): void {
           process.exitCode = EXIT.failure;
           return;
         }
+        if (body.kind !== "status") {
+          process.stderr.write(`gateway answered ${body.kind} to a status request\n`);
+          process.exitCode = EXIT.failure;
+          return;
+        }
         const st = body.status;
         if (opts.json) {
           process.stdout.write(`${JSON.stringify(st)}\n`);

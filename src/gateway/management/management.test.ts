@@ -7,15 +7,55 @@ import fc from "fast-check";
 import { RecordingLogger } from "../../core/logger.js";
 import { request } from "./client.js";
 import { FrameReader, frame } from "./framing.js";
-import { decodeRequest, decodeResponse, encodeResponse } from "./messages.js";
+import { decodeRequest, decodeResponse, encodeRequest, encodeResponse } from "./messages.js";
+import type { RequestBody, ResponseBody } from "./messages.js";
 import { ManagementServer } from "./server.js";
 
 const dir = mkdtempSync(join(tmpdir(), "sipt-mgmt-"));
 const path = join(dir, "control.sock");
 const log = new RecordingLogger();
+const LINKS: ResponseBody = {
+  kind: "links",
+  links: {
+    variant: "itu",
+    pointCode: "0-0-1",
+    linksets: [{ name: "pstn", adjacentPointCode: "0-0-2", state: "Available" }],
+    links: [{ linkset: "pstn", slc: 0, span: 1, timeslot: 16, state: "Available", level2: "InService", framesTx: 11, framesRx: 14, msusTx: 5, msusRx: 5, suErrors: 0 }],
+    destinations: [{ pointCode: "0-0-2", accessible: true, via: "pstn", routes: [{ linkset: "pstn", status: "allowed" }] }],
+  },
+};
+const circuit = (cic: number) => ({
+  trunk: "pstn",
+  pointCode: "0-0-2",
+  cic,
+  span: 1,
+  timeslot: cic,
+  callState: "Idle",
+  callId: 0,
+  localMaintenance: "unblocked",
+  localHardware: "unblocked",
+  remoteMaintenance: cic === 3,
+  remoteHardware: false,
+  remoteUnequipped: false,
+  procedures: cic === 4 ? ["BLO"] : [],
+});
+const seen: RequestBody[] = [];
 const server = new ManagementServer(
   path,
-  () => ({ kind: "status", status: { version: "9.9.9", uptimeMs: 1234, configSource: "test", pid: 42, components: [{ name: "card", state: "running", detail: "sim" }] } }),
+  (req) => {
+    seen.push(req);
+    switch (req.kind) {
+      case "status":
+        return { kind: "status", status: { version: "9.9.9", uptimeMs: 1234, configSource: "test", pid: 42, components: [{ name: "card", state: "running", detail: "sim" }] } };
+      case "listLinks":
+        return LINKS;
+      case "listCircuits":
+        return { kind: "circuits", circuits: { circuits: [circuit(req.range?.first ?? 1)] } };
+      case "circuitAction":
+        if (req.request.range.first === 99) throw new Error("no trunk has CIC 99");
+        return { kind: "circuitAction", result: { trunk: "pstn", first: req.request.range.first, last: req.request.range.last, procedure: "CQM", answered: true, discrepancies: [{ cic: 2, actions: ["set-remote-maintenance"] }] } };
+    }
+  },
   log,
 );
 
@@ -53,6 +93,32 @@ describe("management API over the control socket", () => {
     });
     expect(log.records.some((r) => r.msg === "control socket peer dropped")).toBe(true);
     expect((await request(path, { kind: "status" })).kind).toBe("status");
+  });
+
+  it("carries the SS7 requests: links, circuits of a range, circuit actions; a failing action is an error answer", async () => {
+    expect(await request(path, { kind: "listLinks" })).toEqual(LINKS);
+    expect(await request(path, { kind: "listCircuits", trunk: "", range: { first: 3, last: 3 } })).toEqual({ kind: "circuits", circuits: { circuits: [circuit(3)] } });
+    expect(await request(path, { kind: "listCircuits", trunk: "pstn" })).toEqual({ kind: "circuits", circuits: { circuits: [circuit(1)] } });
+    expect(seen.at(-1)).toEqual({ kind: "listCircuits", trunk: "pstn" });
+    expect(await request(path, { kind: "circuitAction", request: { action: "query", trunk: "pstn", range: { first: 1, last: 15 }, blockingType: "maintenance" } })).toEqual({
+      kind: "circuitAction",
+      result: { trunk: "pstn", first: 1, last: 15, procedure: "CQM", answered: true, discrepancies: [{ cic: 2, actions: ["set-remote-maintenance"] }] },
+    });
+    expect(seen.at(-1)).toEqual({ kind: "circuitAction", request: { action: "query", trunk: "pstn", range: { first: 1, last: 15 }, blockingType: "maintenance" } });
+    expect(await request(path, { kind: "circuitAction", request: { action: "block", trunk: "", range: { first: 99, last: 99 }, blockingType: "hardware" } })).toEqual({ kind: "error", code: "failed", message: "no trunk has CIC 99" });
+  });
+
+  it("refuses malformed SS7 requests: unknown action, reversed range, missing range", () => {
+    const bad = (body: RequestBody, patch: (b: Uint8Array) => Uint8Array = (b) => b) => decodeRequest(patch(encodeRequest({ id: 7, body })));
+    const withAction = (action: string): RequestBody => ({ kind: "circuitAction", request: { action: action as "block", trunk: "", range: { first: 1, last: 2 }, blockingType: "maintenance" } });
+    expect(bad(withAction("explode"))).toEqual({ ok: false, id: 7, error: 'bad request: action "explode" is not one of block, unblock, reset, query' });
+    expect(bad({ kind: "listCircuits", trunk: "", range: { first: 5, last: 2 } })).toEqual({ ok: false, id: 7, error: "bad request: CIC range 5-2 ends before it starts" });
+    expect(bad({ kind: "circuitAction", request: { action: "reset", trunk: "", range: undefined as unknown as { first: number; last: number }, blockingType: "maintenance" } })).toEqual({
+      ok: false,
+      id: 7,
+      error: "bad request: a circuit action needs a CIC range",
+    });
+    expect(decodeRequest(encodeRequest({ id: 8, body: withAction("unblock") }))).toEqual({ ok: true, value: { id: 8, body: withAction("unblock") } });
   });
 
   it("says clearly when no gateway is listening", async () => {

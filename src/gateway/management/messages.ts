@@ -20,8 +20,99 @@ export interface StatusReply {
   components: ComponentStatus[];
 }
 
-export type RequestBody = { kind: "status" };
-export type ResponseBody = { kind: "error"; code: string; message: string } | { kind: "status"; status: StatusReply };
+export interface SignallingLinkStatus {
+  linkset: string;
+  slc: number;
+  span: number;
+  timeslot: number;
+  state: string;
+  level2: string;
+  framesTx: number;
+  framesRx: number;
+  msusTx: number;
+  msusRx: number;
+  suErrors: number;
+}
+
+export interface LinksetStatus {
+  name: string;
+  adjacentPointCode: string;
+  state: string;
+}
+
+export interface DestinationStatus {
+  pointCode: string;
+  accessible: boolean;
+  via: string;
+  routes: { linkset: string; status: string }[];
+}
+
+export interface ListLinksReply {
+  variant: string;
+  pointCode: string;
+  linksets: LinksetStatus[];
+  links: SignallingLinkStatus[];
+  destinations: DestinationStatus[];
+}
+
+export interface CicRange {
+  first: number;
+  last: number;
+}
+
+export interface CircuitStatus {
+  trunk: string;
+  pointCode: string;
+  cic: number;
+  span: number;
+  timeslot: number;
+  callState: string;
+  /** 0 when no call. */
+  callId: number;
+  localMaintenance: string;
+  localHardware: string;
+  remoteMaintenance: boolean;
+  remoteHardware: boolean;
+  remoteUnequipped: boolean;
+  procedures: string[];
+}
+
+export interface ListCircuitsReply {
+  circuits: CircuitStatus[];
+}
+
+export type CircuitAction = "block" | "unblock" | "reset" | "query";
+export const CIRCUIT_ACTIONS: readonly CircuitAction[] = ["block", "unblock", "reset", "query"];
+export type BlockingType = "maintenance" | "hardware";
+
+export interface CircuitActionRequest {
+  action: CircuitAction;
+  /** Empty: the one trunk holding the whole range. */
+  trunk: string;
+  range: CicRange;
+  blockingType: BlockingType;
+}
+
+export interface CircuitActionReply {
+  trunk: string;
+  first: number;
+  last: number;
+  procedure: string;
+  answered: boolean;
+  discrepancies: { cic: number; actions: string[] }[];
+}
+
+export type RequestBody =
+  | { kind: "status" }
+  | { kind: "listLinks" }
+  | { kind: "listCircuits"; trunk: string; range?: CicRange }
+  | { kind: "circuitAction"; request: CircuitActionRequest };
+export type ResponseBody =
+  | { kind: "error"; code: string; message: string }
+  | { kind: "status"; status: StatusReply }
+  | { kind: "links"; links: ListLinksReply }
+  | { kind: "circuits"; circuits: ListCircuitsReply }
+  | { kind: "circuitAction"; result: CircuitActionReply };
 
 export interface Request {
   id: number;
@@ -37,7 +128,21 @@ const toObjectOpts = { oneofs: true, longs: Number, defaults: true, arrays: true
 
 export function encodeRequest(r: Request): Uint8Array {
   const payload: Record<string, unknown> = { id: r.id };
-  if (r.body.kind === "status") payload["status"] = {};
+  const b = r.body;
+  switch (b.kind) {
+    case "status":
+      payload["status"] = {};
+      break;
+    case "listLinks":
+      payload["listLinks"] = {};
+      break;
+    case "listCircuits":
+      payload["listCircuits"] = { trunk: b.trunk, ...(b.range ? { range: b.range } : {}) };
+      break;
+    case "circuitAction":
+      payload["circuitAction"] = { ...b.request };
+      break;
+  }
   return RequestType.encode(RequestType.create(payload)).finish();
 }
 
@@ -49,14 +154,51 @@ export function decodeRequest(bytes: Uint8Array): { ok: true; value: Request } |
     return { ok: false, id: 0, error: `undecodable request: ${(e as Error).message}` };
   }
   const id = Number(o["id"] ?? 0);
-  if (o["body"] === "status") return { ok: true, value: { id, body: { kind: "status" } } };
+  switch (o["body"]) {
+    case "status":
+      return { ok: true, value: { id, body: { kind: "status" } } };
+    case "listLinks":
+      return { ok: true, value: { id, body: { kind: "listLinks" } } };
+    case "listCircuits": {
+      const l = o["listCircuits"] as { trunk: string; range?: CicRange | null };
+      const range = rangeOf(l.range);
+      if (typeof range === "string") return { ok: false, id, error: range };
+      return { ok: true, value: { id, body: { kind: "listCircuits", trunk: l.trunk, ...(range ? { range } : {}) } } };
+    }
+    case "circuitAction": {
+      const a = o["circuitAction"] as { action: string; trunk: string; range?: CicRange | null; blockingType: string };
+      if (!(CIRCUIT_ACTIONS as readonly string[]).includes(a.action)) return { ok: false, id, error: `bad request: action ${JSON.stringify(a.action)} is not one of ${CIRCUIT_ACTIONS.join(", ")}` };
+      const blockingType = a.blockingType === "" ? "maintenance" : a.blockingType;
+      if (blockingType !== "maintenance" && blockingType !== "hardware") return { ok: false, id, error: `bad request: blocking type ${JSON.stringify(a.blockingType)} is not maintenance or hardware` };
+      const range = rangeOf(a.range);
+      if (typeof range === "string") return { ok: false, id, error: range };
+      if (!range) return { ok: false, id, error: "bad request: a circuit action needs a CIC range" };
+      return { ok: true, value: { id, body: { kind: "circuitAction", request: { action: a.action as CircuitAction, trunk: a.trunk, range, blockingType } } } };
+    }
+  }
   return { ok: false, id, error: "unknown request" };
 }
 
 export function encodeResponse(r: Response): Uint8Array {
   const payload: Record<string, unknown> = { id: r.id };
-  if (r.body.kind === "error") payload["error"] = { code: r.body.code, message: r.body.message };
-  else payload["status"] = r.body.status;
+  const b = r.body;
+  switch (b.kind) {
+    case "error":
+      payload["error"] = { code: b.code, message: b.message };
+      break;
+    case "status":
+      payload["status"] = b.status;
+      break;
+    case "links":
+      payload["links"] = b.links;
+      break;
+    case "circuits":
+      payload["circuits"] = b.circuits;
+      break;
+    case "circuitAction":
+      payload["circuitAction"] = b.result;
+      break;
+  }
   return ResponseType.encode(ResponseType.create(payload)).finish();
 }
 
@@ -72,6 +214,22 @@ export function decodeResponse(bytes: Uint8Array): { ok: true; value: Response }
     const e = o["error"] as { code: string; message: string };
     return { ok: true, value: { id, body: { kind: "error", code: e.code, message: e.message } } };
   }
-  if (o["body"] === "status") return { ok: true, value: { id, body: { kind: "status", status: o["status"] as StatusReply } } };
+  switch (o["body"]) {
+    case "status":
+      return { ok: true, value: { id, body: { kind: "status", status: o["status"] as StatusReply } } };
+    case "links":
+      return { ok: true, value: { id, body: { kind: "links", links: o["links"] as ListLinksReply } } };
+    case "circuits":
+      return { ok: true, value: { id, body: { kind: "circuits", circuits: o["circuits"] as ListCircuitsReply } } };
+    case "circuitAction":
+      return { ok: true, value: { id, body: { kind: "circuitAction", result: o["circuitAction"] as CircuitActionReply } } };
+  }
   return { ok: false, error: "response with no known body" };
+}
+
+/** A range from the wire: absent, or first <= last. */
+function rangeOf(r: CicRange | null | undefined): CicRange | undefined | string {
+  if (r === null || r === undefined) return undefined;
+  if (r.last < r.first) return `bad request: CIC range ${r.first}-${r.last} ends before it starts`;
+  return { first: r.first, last: r.last };
 }

@@ -5,8 +5,11 @@
  *
  *   isup-codec: decode_per_s=N encode_per_s=M
  *
- * Run after `npm run build:ts`: node dist/test/bench/isup/codec-bench.js (npm run bench:isup)
+ * Run after `npm run build:ts`: node dist/test/bench/isup/codec-bench.js. Its
+ * functions are also used by cps.ts (npm run bench:isup).
  */
+import { realpathSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { decodeIsup, encodeIsup } from "../../../src/ss7/isup/codec/isup-codec.js";
 import { sampleMessage } from "../../../src/ss7/isup/codec/samples.js";
 import type { IsupMessage } from "../../../src/ss7/isup/codec/types.js";
@@ -14,7 +17,7 @@ import type { IsupMessage } from "../../../src/ss7/isup/codec/types.js";
 const SECONDS = 3;
 const MIX = ["IAM", "ACM", "ANM", "REL", "RLC"];
 
-function measure(seconds: number, op: (i: number) => number): number {
+export function measure(seconds: number, op: (i: number) => number): number {
   let sink = 0;
   // Warm up so the measured loop runs optimised code.
   const warmEnd = performance.now() + 300;
@@ -32,14 +35,28 @@ function measure(seconds: number, op: (i: number) => number): number {
   return Math.round(ops / ((now - start) / 1000));
 }
 
-const messages: IsupMessage[] = MIX.map((t, i) => sampleMessage("itu", t, 100 + i));
-const wire: Uint8Array[] = messages.map((m) => encodeIsup(m, { variant: "itu" }));
-const itu = { variant: "itu" } as const;
+/** Decode and encode rates of the call mix, each measured for `seconds`. */
+export function codecRates(seconds = SECONDS): { decodePerS: number; encodePerS: number } {
+  const messages: IsupMessage[] = MIX.map((t, i) => sampleMessage("itu", t, 100 + i));
+  const wire: Uint8Array[] = messages.map((m) => encodeIsup(m, { variant: "itu" }));
+  const itu = { variant: "itu" } as const;
+  const decodePerS = measure(seconds, (i) => {
+    const r = decodeIsup(wire[i % wire.length] as Uint8Array, itu);
+    return r.ok ? r.value.parameters.length : 0;
+  });
+  const encodePerS = measure(seconds, (i) => encodeIsup(messages[i % messages.length] as IsupMessage, itu).length);
+  return { decodePerS, encodePerS };
+}
 
-const decodePerS = measure(SECONDS, (i) => {
-  const r = decodeIsup(wire[i % wire.length] as Uint8Array, itu);
-  return r.ok ? r.value.parameters.length : 0;
-});
-const encodePerS = measure(SECONDS, (i) => encodeIsup(messages[i % messages.length] as IsupMessage, itu).length);
+const invokedDirectly = (() => {
+  try {
+    return process.argv[1] !== undefined && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url);
+  } catch {
+    return false;
+  }
+})();
 
-console.log(`isup-codec: decode_per_s=${decodePerS} encode_per_s=${encodePerS}`);
+if (invokedDirectly) {
+  const { decodePerS, encodePerS } = codecRates();
+  console.log(`isup-codec: decode_per_s=${decodePerS} encode_per_s=${encodePerS}`);
+}

@@ -163,7 +163,8 @@ export class IsupNode implements CallControlHost, SupervisionHost {
       this.log.warn({ dpc: b.dpc, cic: b.cic }, `Blocking saved for CIC ${b.cic} towards ${b.dpc}, which is not configured: ignored`);
     }
     this.started = true;
-    for (const dpc of this.table.destinations()) this.supervision.resynchronise(dpc);
+    // A destination MTP has paused is reset when MTP-RESUME comes (Q.764 §2.15): nothing can be sent to it now.
+    for (const dpc of this.table.destinations()) if (!this.destinations.get(dpc)?.paused) this.supervision.resynchronise(dpc);
     return { ok: true };
   }
 
