@@ -243,7 +243,10 @@ export class SipTransport implements SipTransportService, ConnectionOwner {
   }
 
   private async bindStream(l: Listener): Promise<void> {
-    const sameUdp = l.port === 0 ? this.listeners.find((u) => u.protocol === "udp" && u.udp !== undefined && u.bindAddress === l.bindAddress && !this.listeners.some((o) => o !== l && o.protocol === l.protocol && o.port === u.port)) : undefined;
+    // §18.2.1: a server listening on UDP listens on the same port for TCP; an ephemeral stream listener
+    // takes the port of the UDP listener on its address unless another of its protocol has it.
+    const portTaken = (port: number): boolean => this.listeners.some((o) => o !== l && o.protocol === l.protocol && o.port === port);
+    const sameUdp = l.port === 0 ? this.listeners.find((u) => u.protocol === "udp" && u.udp !== undefined && u.bindAddress === l.bindAddress && !portTaken(u.port)) : undefined;
     if (sameUdp !== undefined) {
       try {
         await this.listenStream(l, sameUdp.port);
@@ -476,8 +479,9 @@ export class SipTransport implements SipTransportService, ConnectionOwner {
 
   private onDatagram(l: Listener, msg: Buffer, rinfo: RemoteInfo): void {
     this.counters.bytesIn += msg.length;
-    // RFC 5626 §4.4.2 STUN keep-alives and stray CRLFs on UDP carry no SIP.
-    if (msg.length <= 4 || (msg[0] as number) < 0x20) return;
+    // RFC 5626 §4.4.2 STUN keep-alives (first octet 0 or 1) and bare CRLF keep-alives carry no SIP.
+    const first = msg[0] ?? 0;
+    if (msg.length <= 4 || (first < 0x20 && first !== 0x0d && first !== 0x0a)) return;
     const origin: Origin = { protocol: "udp", remoteAddress: unmapIPv4(rinfo.address), remotePort: rinfo.port, localAddress: l.bindAddress, localPort: l.port, listenerId: l.id, connectionId: undefined };
     const r = readInbound(msg, origin, { stream: false, limits: this.limits, isOurSentBy: this.isOurSentBy, makeTag: this.makeTag });
     this.handleInbound(r, origin, undefined);

@@ -6,8 +6,9 @@
  * 127.0.0.1.
  *
  * For each side the rate goes up (x1.25 from --from) while a run of
- * --seconds seconds ends with fewer than 0.1% failed calls; the figure is
- * the highest such rate, refined by bisection between the last good and the
+ * --seconds seconds ends with fewer than 0.1% failed calls (a failing rate is
+ * run a second time, since the machine may be shared); the figure is the
+ * highest such rate, refined by bisection between the last good and the
  * first bad rate.
  *
  * Build with tsc, then: node <out>/test/bench/sip/uas-cps.js [--seconds 10] [--from 1000] [--max 20000]
@@ -22,8 +23,7 @@ import { createSocket } from "node:dgram";
 import { SystemClock } from "../../../src/core/clock.js";
 import { silentLogger } from "../../../src/core/logger.js";
 import { SipTransport } from "../../../src/sip/transport/sip-transport.js";
-import { TransactionLayer } from "../../../src/sip/transaction/transaction-layer.js";
-import { UserAgentCore } from "../../../src/sip/ua/user-agent-core.js";
+import { createUserAgent } from "../../../src/sip/ua/index.js";
 
 function arg(name: string, def: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -65,8 +65,7 @@ async function startOurs(): Promise<Ours> {
   const clock = new SystemClock();
   const transport = new SipTransport({ listeners: [{ protocol: "udp", address: "127.0.0.1", port: 0 }], clock, log: silentLogger, udpBufferBytes: 8 * 1024 * 1024, idleTimeoutMs: 0 });
   await transport.start();
-  const transactions = new TransactionLayer({ transport, clock, log: silentLogger });
-  const ua = new UserAgentCore({ transactions, clock, log: silentLogger, contactUser: "bench" });
+  const ua = createUserAgent({ transport, clock, log: silentLogger, contactUser: "bench" });
   ua.onInvite((s) => {
     s.progress(180);
     s.accept({ body: { contentType: "application/sdp", content: ANSWER } });
@@ -110,7 +109,12 @@ async function drive(port: number, rate: number): Promise<RunResult> {
   const args = ["-sn", "uac", `127.0.0.1:${port}`, "-i", "127.0.0.1", "-p", String(localPort), "-r", String(rate), "-m", String(calls), "-nostdin", "-timeout", `${SECONDS + 40}s`, "-trace_stat", "-stf", stf, "-fd", "1", "-buff_size", "8388608", "-max_invite_retrans", "4", "-max_non_invite_retrans", "4"];
   await new Promise<void>((resolve) => {
     const child = spawn("sipp", args, { stdio: ["ignore", "ignore", "ignore"] });
-    child.once("exit", () => resolve());
+    // sipp can stall when it cannot keep up: give it its -timeout and a margin, then stop it.
+    const kill = setTimeout(() => child.kill("SIGKILL"), (SECONDS + 60) * 1000);
+    child.once("exit", () => {
+      clearTimeout(kill);
+      resolve();
+    });
   });
   let ok = 0;
   let failed = calls;
@@ -131,7 +135,7 @@ async function drive(port: number, rate: number): Promise<RunResult> {
 async function highestRate(name: string, start: () => Promise<Ours>): Promise<number> {
   let good = 0;
   let bad = 0;
-  const tryRate = async (rate: number): Promise<boolean> => {
+  const once = async (rate: number): Promise<boolean> => {
     const side = await start();
     const r = await drive(side.port, rate);
     await side.close();
@@ -140,6 +144,8 @@ async function highestRate(name: string, start: () => Promise<Ours>): Promise<nu
     console.log(`${name}: rate ${rate}/s: ${r.ok} ok, ${r.failed} failed -> ${pass ? "pass" : "fail"}`);
     return pass;
   };
+  // The machine may be shared: a failing rate gets a second run before it counts as failed.
+  const tryRate = async (rate: number): Promise<boolean> => (await once(rate)) || (await once(rate));
   for (let rate = FROM; rate <= MAX; rate = Math.round(rate * 1.25)) {
     if (await tryRate(rate)) good = rate;
     else {
