@@ -42,6 +42,7 @@ import type {
   SpanInfo,
   SpanStatus,
 } from "../api/card.js";
+import koffi from "koffi";
 import { AbiMismatch, ERROR_CODES, RC, loadCardLibrary, type CardAbi, type LoadedLibrary } from "./native.js";
 
 const SIG_MAX_FRAME = 1024;
@@ -63,6 +64,20 @@ export function isCardError(e: unknown): e is CardError {
 
 /** Native handle of an open card, for library-specific extensions (sim-control.ts). */
 export type NativeCardHandle = unknown;
+
+/** The bearer exchange of an open card, lent to another thread (KoffiCard.leaseBearer). */
+export interface BearerLease {
+  /** Path of the card library: the borrowing thread loads the same (already loaded) library. */
+  readonly library: string;
+  /** Address of the sipt_card_t handle, valid until release() (the card cannot close before). */
+  readonly handle: bigint;
+  /** realtime: the exchange blocks until each tick; freerun: it returns once blocks are moved. */
+  readonly mode: PacingMode;
+  /** Octets per channel per block (samples at 8 kHz). */
+  readonly blockBytes: number;
+  /** Gives the bearer back; call once the borrowing thread has made its last exchange. */
+  release(): void;
+}
 
 export interface OpenCardOptions {
   /** Path of the shared library implementing the card ABI. */
@@ -175,6 +190,7 @@ export class KoffiCard implements CardDriver {
   private pumpDone: Promise<void> = Promise.resolve();
   private exchangeInflight: Promise<unknown> | undefined;
   private readonly tickOut: number[] = [0];
+  private lease: { readonly holder: string; readonly released: Promise<void> } | undefined;
 
   private constructor(
     readonly library: LoadedLibrary,
@@ -234,6 +250,37 @@ export class KoffiCard implements CardDriver {
   get native(): NativeCardHandle {
     if (this.closing) throw new KoffiCardError("ECLOSED", "native", "card closed");
     return this.handle;
+  }
+
+  /**
+   * Hands the bearer exchange to another thread of this process (the media worker), which
+   * attaches to the same card through the library path and the handle's address. The ABI lets
+   * sipt_card_bearer_exchange run on any one thread at a time, concurrently with every other
+   * call except sipt_card_close (hardware/abi/sipt_card.h, "Thread safety"). So, until the
+   * lease is released: exchange() and exchangeBlocking() here fail with EBUSY, and close()
+   * waits for the release before it closes the card. The holder must stop exchanging before
+   * it calls release().
+   */
+  leaseBearer(holder: string): BearerLease {
+    const op = `leaseBearer(${holder})`;
+    if (this.closing) throw new KoffiCardError("ECLOSED", op, "card closed");
+    if (this.lease) throw new KoffiCardError("EBUSY", op, `the bearer is already leased to ${this.lease.holder}`);
+    if (this.exchangeInflight) throw new KoffiCardError("EBUSY", op, "an exchange is in progress on this thread");
+    let release: () => void = () => undefined;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const lease = { holder, released };
+    this.lease = lease;
+    const info = this.info();
+    return {
+      library: this.library.path,
+      handle: koffi.address(this.handle),
+      mode: info.mode,
+      blockBytes: info.blockBytes,
+      release: () => {
+        if (this.lease === lease) this.lease = undefined;
+        release();
+      },
+    };
   }
 
   /** Run one non-waiting ABI call; throw a CardError on a negative result. */
@@ -391,6 +438,8 @@ export class KoffiCard implements CardDriver {
     this.closePromise = (async () => {
       await this.pumpDone;
       if (this.exchangeInflight) await this.exchangeInflight.catch(() => undefined);
+      // A thread holding the bearer may be inside sipt_card_bearer_exchange: wait for it.
+      if (this.lease) await this.lease.released;
       for (const ch of [...this.channels.values()]) {
         ch.open = false;
         this.abi.sigClose(this.handle, ch.handle);
@@ -425,6 +474,7 @@ export class KoffiCard implements CardDriver {
     if (tx.length !== rx.length)
       throw new KoffiCardError("EINVAL", op, `tx is ${tx.length} octets but rx is ${rx.length}; both must be the layout's bufferBytes`);
     if (this.exchangeInflight) throw new KoffiCardError("EBUSY", op, "an exchange is already in progress");
+    if (this.lease) throw new KoffiCardError("EBUSY", op, `the bearer is leased to ${this.lease.holder}`);
   }
 
   private exchange(tx: Uint8Array, rx: Uint8Array): Promise<bigint> {

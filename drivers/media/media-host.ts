@@ -64,6 +64,7 @@ export class MediaEngineHost implements MediaSwitch {
   private nextId = 1;
   private stoppedTiming: MediaTiming | undefined;
   private closing: Promise<void> | undefined;
+  private exited = false;
 
   private constructor(
     private readonly worker: Worker,
@@ -79,6 +80,7 @@ export class MediaEngineHost implements MediaSwitch {
       this.failAll(err);
     });
     worker.on("exit", (code) => {
+      this.exited = true;
       if (code !== 0) this.log.error({ code }, "media worker exited");
       this.failAll(new Error(`media worker exited with code ${code}`));
     });
@@ -209,6 +211,8 @@ export class MediaEngineHost implements MediaSwitch {
   close(): Promise<void> {
     if (this.closing !== undefined) return this.closing;
     this.closing = new Promise<void>((resolve) => {
+      // A worker that already ended (it failed) has nothing left to stop.
+      if (this.exited) return resolve();
       this.worker.once("exit", () => resolve());
       Atomics.store(this.wake, 0, 1);
       Atomics.notify(this.wake, 0);

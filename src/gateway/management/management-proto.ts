@@ -16,6 +16,9 @@ message Request {
     ListLinksRequest list_links = 11;
     ListCircuitsRequest list_circuits = 12;
     CircuitActionRequest circuit_action = 13;
+    ListDChannelsRequest list_d_channels = 20;
+    ListBChannelsRequest list_b_channels = 21;
+    BChannelRestartRequest b_channel_restart = 22;
   }
 }
 
@@ -27,6 +30,9 @@ message Response {
     ListLinksReply links = 11;
     ListCircuitsReply circuits = 12;
     CircuitActionReply circuit_action = 13;
+    ListDChannelsReply d_channels = 20;
+    ListBChannelsReply b_channels = 21;
+    BChannelRestartReply b_channel_restart = 22;
   }
 }
 
@@ -160,5 +166,91 @@ message CircuitActionReply {
   // query: whether the CQR came before T28 expired, and what differed.
   bool answered = 5;
   repeated CircuitDiscrepancy discrepancies = 6;
+}
+
+// PRI / QSIG D-channels (Q.921 data link, Q.931 entity) with maintenance counters.
+// An empty trunk name: every ISDN trunk.
+message ListDChannelsRequest {
+  string trunk = 1;
+}
+
+message DChannelStatus {
+  string trunk = 1;
+  uint32 span = 2;
+  uint32 timeslot = 3;
+  // "network" or "user"
+  string side = 4;
+  // "qsig" or "q931"
+  string mode = 5;
+  // Q.921 data link state (Annex B), e.g. "MultipleFrameEstablished".
+  string level2 = 6;
+  bool established = 7;
+  // The span is in LOS, LOF or AIS.
+  bool physical_down = 8;
+  // Global call reference: "Rest0", or "Rest1" while a RESTART awaits its acknowledgement (Q.931 §5.5).
+  string restart_state = 9;
+  uint32 calls = 10;
+  uint32 b_channels_idle = 11;
+  uint32 b_channels_reserved = 12;
+  uint32 b_channels_maintenance = 13;
+  uint64 frames_tx = 14;
+  uint64 frames_rx = 15;
+  uint64 invalid_frames = 16;
+  uint64 retransmitted_i = 17;
+  uint64 messages_tx = 18;
+  uint64 messages_rx = 19;
+  uint64 undecodable = 20;
+  // MDL-ERROR indications (Q.921 Appendix II) and the last code ("" when none).
+  uint64 mdl_errors = 21;
+  string last_mdl_error = 22;
+  uint64 establishments = 23;
+  uint64 link_failures = 24;
+  uint64 restarts_requested = 25;
+  uint64 restarts_acknowledged = 26;
+  uint64 restarts_failed = 27;
+  uint64 restarts_received = 28;
+  uint64 calls_in = 29;
+  uint64 calls_out = 30;
+  // Calls cleared while the data link was down (Q.931 §5.8.9).
+  uint64 calls_cleared_by_link_failure = 31;
+}
+
+message ListDChannelsReply {
+  repeated DChannelStatus d_channels = 1;
+}
+
+// B-channels of one ISDN trunk, or of all (empty trunk name).
+message ListBChannelsRequest {
+  string trunk = 1;
+}
+
+message BChannelStatus {
+  string trunk = 1;
+  // Channel identification number (Q.931 §4.5.13).
+  uint32 channel = 2;
+  uint32 span = 3;
+  uint32 timeslot = 4;
+  // "idle", "reserved", "maintenance"
+  string state = 5;
+  // 0 when no call holds the channel.
+  uint32 call_reference = 6;
+  // "in" or "out"; "" when no call.
+  string direction = 7;
+  string call_state = 8;
+}
+
+message ListBChannelsReply {
+  repeated BChannelStatus b_channels = 1;
+}
+
+// RESTART (Q.931 §5.5.1) of B-channels; no channels: the whole interface.
+message BChannelRestartRequest {
+  string trunk = 1;
+  repeated uint32 channels = 2;
+}
+
+message BChannelRestartReply {
+  string trunk = 1;
+  repeated uint32 channels = 2;
 }
 `;

@@ -54,6 +54,8 @@ const server = new ManagementServer(
       case "circuitAction":
         if (req.request.range.first === 99) throw new Error("no trunk has CIC 99");
         return { kind: "circuitAction", result: { trunk: "pstn", first: req.request.range.first, last: req.request.range.last, procedure: "CQM", answered: true, discrepancies: [{ cic: 2, actions: ["set-remote-maintenance"] }] } };
+      default:
+        return { kind: "error", code: "failed", message: `no ${req.kind} in this test` };
     }
   },
   log,

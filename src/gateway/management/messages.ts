@@ -1,5 +1,7 @@
 /** Typed encode/decode of the management messages (protobufjs, reflection from MANAGEMENT_PROTO). */
 import protobuf from "protobufjs";
+import type { IsdnRequestBody, IsdnResponseBody } from "./isdn-management.js";
+import { isdnRequestFromObject, isdnRequestPayload, isdnResponseFromObject, isdnResponsePayload } from "./isdn-management.js";
 import { MANAGEMENT_PROTO } from "./management-proto.js";
 
 const root = protobuf.parse(MANAGEMENT_PROTO, { keepCase: false }).root;
@@ -106,13 +108,15 @@ export type RequestBody =
   | { kind: "status" }
   | { kind: "listLinks" }
   | { kind: "listCircuits"; trunk: string; range?: CicRange }
-  | { kind: "circuitAction"; request: CircuitActionRequest };
+  | { kind: "circuitAction"; request: CircuitActionRequest }
+  | IsdnRequestBody;
 export type ResponseBody =
   | { kind: "error"; code: string; message: string }
   | { kind: "status"; status: StatusReply }
   | { kind: "links"; links: ListLinksReply }
   | { kind: "circuits"; circuits: ListCircuitsReply }
-  | { kind: "circuitAction"; result: CircuitActionReply };
+  | { kind: "circuitAction"; result: CircuitActionReply }
+  | IsdnResponseBody;
 
 export interface Request {
   id: number;
@@ -141,6 +145,11 @@ export function encodeRequest(r: Request): Uint8Array {
       break;
     case "circuitAction":
       payload["circuitAction"] = { ...b.request };
+      break;
+    case "listDChannels":
+    case "listBChannels":
+    case "bChannelRestart":
+      Object.assign(payload, isdnRequestPayload(b));
       break;
   }
   return RequestType.encode(RequestType.create(payload)).finish();
@@ -176,6 +185,9 @@ export function decodeRequest(bytes: Uint8Array): { ok: true; value: Request } |
       return { ok: true, value: { id, body: { kind: "circuitAction", request: { action: a.action as CircuitAction, trunk: a.trunk, range, blockingType } } } };
     }
   }
+  const isdn = isdnRequestFromObject(o["body"], o);
+  if (isdn && "error" in isdn) return { ok: false, id, error: isdn.error };
+  if (isdn) return { ok: true, value: { id, body: isdn } };
   return { ok: false, id, error: "unknown request" };
 }
 
@@ -197,6 +209,11 @@ export function encodeResponse(r: Response): Uint8Array {
       break;
     case "circuitAction":
       payload["circuitAction"] = b.result;
+      break;
+    case "dChannels":
+    case "bChannels":
+    case "bChannelRestart":
+      Object.assign(payload, isdnResponsePayload(b));
       break;
   }
   return ResponseType.encode(ResponseType.create(payload)).finish();
@@ -224,6 +241,8 @@ export function decodeResponse(bytes: Uint8Array): { ok: true; value: Response }
     case "circuitAction":
       return { ok: true, value: { id, body: { kind: "circuitAction", result: o["circuitAction"] as CircuitActionReply } } };
   }
+  const isdn = isdnResponseFromObject(o["body"], o);
+  if (isdn) return { ok: true, value: { id, body: isdn } };
   return { ok: false, error: "response with no known body" };
 }
 

@@ -132,6 +132,7 @@ export class DataLink implements DataLinkService {
   private ackPending = false;
   private layer3Initiated = false;
   private releaseHeld = false;
+  private closed = false;
   /** I frames sent and not yet acknowledged; index 0 carries N(S) = V(A). */
   private readonly sent: Uint8Array[] = [];
   /** I frames waiting to be sent. */
@@ -170,29 +171,47 @@ export class DataLink implements DataLinkService {
   }
 
   establish(): void {
+    if (this.closed) return;
     this.fsm.dispatch("DL_ESTABLISH_REQ");
   }
 
   release(): void {
+    if (this.closed) return;
     this.fsm.dispatch("DL_RELEASE_REQ");
   }
 
   data(message: Uint8Array): void {
+    if (this.closed) return;
     this.fsm.dispatch("DL_DATA_REQ", { data: message });
     this.afterEvent();
   }
 
   unitData(message: Uint8Array): void {
+    if (this.closed) return;
     this.fsm.dispatch("DL_UNIT_DATA_REQ", { data: message });
   }
 
   /** The physical layer reports the D-channel lost (alarm): links are released and I queues discarded (Q.921 Annex B, persistent deactivation). */
   physicalDeactivated(): void {
+    if (this.closed) return;
     this.fsm.dispatch("PH_DEACTIVATE");
+  }
+
+  /**
+   * Stop the entity for good (the owner is shutting down): timers stopped,
+   * queues discarded, nothing more sent or indicated. No DISC is sent: the
+   * peer sees the link go silent, as when the equipment is switched off.
+   */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.discardIQueue();
+    this.fsm.terminate("closed");
   }
 
   /** One frame from the channel (with its FCS placeholder octets unless configured without). */
   receive(bytes: Uint8Array): void {
+    if (this.closed) return;
     this.counters.framesIn++;
     const res = decodeLapdFrame(bytes, { fcsOctets: this.o.fcsOctets ?? 2 });
     if (!res.ok) {

@@ -125,3 +125,23 @@ describe("next hop (RFC 3261 §8.1.2, §19.1.1; RFC 3263 §4 without DNS records
     expect(nextHopFor(uri("sip:gw@example.com;transport=sctp"))).toBeUndefined();
   });
 });
+
+describe("§12.2.1.1 across early and confirmed dialogs (RFC 3262 PRACK, RFC 3311 UPDATE)", () => {
+  it("the dialog the 2xx confirms continues the CSeq numbers the early one used; never goes back", () => {
+    const ringing = buildResponse(invite, 183, { toTag: "b7", headers: [{ name: "Contact", value: "<sip:bob@192.0.2.4>" }] });
+    const ok = buildResponse(invite, 200, { toTag: "b7", headers: [{ name: "Contact", value: "<sip:bob@192.0.2.4>" }] });
+    const early = uacDialog(invite, ringing, { early: true, ...env() });
+    const confirmed = uacDialog(invite, ok, { early: false, ...env() });
+    if (early === undefined || confirmed === undefined) throw new Error("no dialog");
+    expect(early.createRequest("PRACK", via).cseq.seq).toBe(314160);
+    early.acceptRemoteCSeq(parse(["UPDATE sip:alice@client.atlanta.example.com SIP/2.0", "Via: SIP/2.0/UDP 192.0.2.4;branch=z9hG4bKu", "Max-Forwards: 70", "From: <sip:bob@biloxi.example.com>;tag=b7", "To: <sip:alice@atlanta.example.com>;tag=9fxced76sl", "Call-ID: 3848276298220188511@atlanta.example.com", "CSeq: 7 UPDATE"]));
+    confirmed.continueFrom(early);
+    expect([confirmed.localSeq, confirmed.remoteSeq]).toEqual([314160, 7]);
+    expect(confirmed.createRequest("BYE", via).cseq.seq).toBe(314161);
+    // An early dialog behind the confirmed one changes nothing.
+    const stale = uacDialog(invite, ringing, { early: true, ...env() });
+    if (stale === undefined) throw new Error("no dialog");
+    confirmed.continueFrom(stale);
+    expect(confirmed.localSeq).toBe(314161);
+  });
+});

@@ -165,6 +165,18 @@ export class Dialog {
     }
   }
 
+  /**
+   * Carry the sequence numbers an early dialog with the same identity reached
+   * into this one (the UAC's dialog confirmed by the 2xx): PRACK or UPDATE in
+   * the early dialog used CSeq numbers, and §12.2.1.1 wants them to grow.
+   */
+  continueFrom(early: Dialog): void {
+    const l = early.localSeq;
+    const r = early.remoteSeq;
+    if (l !== undefined && (this.localSeqValue === undefined || l > this.localSeqValue)) this.localSeqValue = l;
+    if (r !== undefined && (this.remoteSeqValue === undefined || r > this.remoteSeqValue)) this.remoteSeqValue = r;
+  }
+
   /** §12.2.1.1: the next CSeq number (an empty local sequence starts at 1, below 2^31). */
   nextCSeq(): number {
     this.localSeqValue = this.localSeqValue === undefined ? 1 : this.localSeqValue + 1;

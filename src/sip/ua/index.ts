@@ -1,7 +1,8 @@
 /**
- * The SIP user agent as the gateway uses it (RFC 3261 §8, §12-§15; RFC 3311;
- * RFC 6086): `createUserAgent` stacks a transaction layer on a transport and
- * a UA core on that; sessions come from `ua.invite()` and `ua.onInvite()`.
+ * The SIP user agent as the gateway uses it (RFC 3261 §8, §12-§15, §22.2;
+ * RFC 3262; RFC 3311; RFC 4028; RFC 6086): `createUserAgent` stacks a
+ * transaction layer on a transport and a UA core on that; sessions come from
+ * `ua.invite()` and `ua.onInvite()`.
  */
 import type { Clock } from "../../core/clock.js";
 import type { Logger } from "../../core/logger.js";
@@ -17,11 +18,13 @@ export type { InviteOptions, OutOfDialogOptions, UserAgentCoreOptions, UserAgent
 export { DEFAULT_ACCEPT, DEFAULT_ALLOW, UserAgentCore } from "./user-agent-core.js";
 export type { UacSessionEvents, UacState } from "./uac-session.js";
 export { InviteClientSession } from "./uac-session.js";
-export type { UasSessionEvents, UasState } from "./uas-session.js";
+export type { ProgressOptions, ProvisionalDelivery, UasSessionEvents, UasState } from "./uas-session.js";
 export { InviteServerSession } from "./uas-session.js";
 export type { ReinviteOptions, SessionEvents } from "./invite-session.js";
-export { IncomingRequest } from "./invite-session.js";
-export type { BodyRole, CallFailure, RequestOptions, RequestOutcome, ResponseOptions, SessionEnd } from "./session-host.js";
+export { IncomingRequest, SESSION_EXPIRED_REASON } from "./invite-session.js";
+export type { BodyRole, CallFailure, ReliableMode, RequestOptions, RequestOutcome, ResponseOptions, SessionEnd, SessionTimerOptions } from "./session-host.js";
+export type { DigestAuthenticator, DigestChallengeAnswer } from "./request-retry.js";
+export type { Negotiated } from "./session-timer.js";
 export { sessionDescriptionOf } from "./session-body.js";
 export type { OfferAnswerState } from "./offer-answer.js";
 

@@ -11,23 +11,36 @@
  *  - the 2xx to a re-INVITE retransmitted until its ACK (§13.3.1.4);
  *  - re-INVITE and UPDATE sent with the §14.1 glare backoff after a 491
  *    (2.1-4 s when we own the Call-ID, 0-2 s otherwise, in 10 ms units);
- *  - offer/answer tracking (offer-answer.ts); bodies pass through untouched.
+ *  - offer/answer tracking (offer-answer.ts); bodies pass through untouched;
+ *  - a 401/407 to a request in the dialog answered once per kind with the
+ *    authenticator's credentials (RFC 3261 §22.2: CSeq one more, new branch);
+ *  - session timers (RFC 4028, session-timer.ts): Session-Expires on our
+ *    re-INVITEs and UPDATEs and in our 2xx to theirs, 422 for too small an
+ *    interval (§9) and a retry after one (§7.3); the refresh by UPDATE when
+ *    the peer allows it, else by re-INVITE with our last session
+ *    description unchanged (§7.4); at expiry without refresh, BYE with
+ *    Reason: SIP;cause=408;text="Session expired" (§10).
  *
  * Each session is a state machine (the subclasses hold the tables); the
  * requests and answers within a confirmed dialog do not change its state.
  */
 import type { FsmInstance } from "../../core/fsm.js";
 import type { Dialog } from "../dialog/dialog.js";
+import { reasonHeader, sipReason } from "../headers/reason.js";
 import type { SipMessage } from "../syntax/message.js";
-import type { HeaderInit } from "../transaction/messages.js";
+import type { BodyInit, HeaderInit } from "../transaction/messages.js";
 import { buildResponse } from "../transaction/messages.js";
 import type { ClientTransaction, ServerTransaction, ServerTransactionUser } from "../transaction/types.js";
 import type { OutboundRequest, SendTarget, TransportFailure } from "../transport/types.js";
 import { AnswerRetransmitter } from "./answer-retransmitter.js";
 import { Emitter } from "./emitter.js";
 import { OfferAnswer } from "./offer-answer.js";
+import type { DigestAuthenticator } from "./request-retry.js";
+import { Credentials } from "./request-retry.js";
 import { bodyCarriesSession, sessionDescriptionOf } from "./session-body.js";
 import type { BodyRole, CallFailure, RequestOptions, RequestOutcome, ResponseOptions, SessionEnd, SessionHost, SessionOwner } from "./session-host.js";
+import type { Negotiated } from "./session-timer.js";
+import { SessionTimer, minSEOf422, minSEOfRequest, tooSmallInterval, uacNegotiated, uasNegotiate } from "./session-timer.js";
 
 export type SessionEvent =
   | "Provisional"
@@ -43,7 +56,8 @@ export type SessionEvent =
   | "AckTimeout"
   | "Bye"
   | "ByeReceived"
-  | "ByeDone";
+  | "ByeDone"
+  | "PrackTimeout";
 
 /** Events both kinds of session emit. */
 export interface SessionEvents {
@@ -59,7 +73,14 @@ export interface SessionEvents {
   info: (incoming: IncomingRequest) => void;
   /** The ACK to a 2xx we sent for a re-INVITE, with what its body is. */
   ack: (ack: SipMessage, role: BodyRole) => void;
+  /** A 2xx to a session refresh request settled the session timer (RFC 4028 §7.2, §9); undefined: no session expiration. */
+  sessionTimer: (negotiated: Negotiated | undefined) => void;
+  /** No refresh came in time (RFC 4028 §10): BYE with Reason SIP;cause=408 is on its way; `ended` follows. */
+  sessionExpired: () => void;
 }
+
+/** The Reason of the BYE at session expiry (RFC 4028 §10, RFC 3326 §2). */
+export const SESSION_EXPIRED_REASON = reasonHeader(sipReason(408, "Session expired"));
 
 export interface ReinviteOptions extends RequestOptions {
   /** The answer for the ACK when the 2xx carries an offer (re-INVITE without an offer). */
@@ -130,6 +151,12 @@ export abstract class InviteSession<S extends string, M extends SessionEvents> e
   private readonly reinviteAcks = new Map<number, OutboundRequest>();
   private glareTimer: { cancel(): void } | undefined;
   private ended = false;
+  /** RFC 4028: created with the first 2xx to a session refresh request when session timers are on. */
+  protected timer: SessionTimer | undefined;
+  /** The last session description we sent, for a re-INVITE refresh that changes nothing (RFC 4028 §7.4). */
+  protected lastLocalSession: BodyInit | undefined;
+  /** The peer listed UPDATE in Allow (RFC 4028 §7.4: refresh with UPDATE then). */
+  protected peerAllowsUpdate = false;
 
   constructor(host: SessionHost, callId: string) {
     super();
@@ -155,30 +182,55 @@ export abstract class InviteSession<S extends string, M extends SessionEvents> e
     return dialog.routing().target ?? this.fallbackTarget();
   }
 
-  /** A request in `dialog` through a client transaction; undefined (and `fail` called) when it cannot be sent. */
+  /** Who answers 401/407 on requests of this session (RFC 3261 §22.2). */
+  protected authenticator(): DigestAuthenticator | undefined {
+    return this.host.authenticator;
+  }
+
+  /**
+   * A request in `dialog` through a client transaction, or why it cannot be
+   * sent. A 401/407 is answered once per kind with new credentials and the
+   * request sent again with the next CSeq (RFC 3261 §22.2); the handlers
+   * hear of that attempt's responses. Returns the first transaction.
+   */
   protected sendInDialog(
     dialog: Dialog,
     method: string,
     opts: RequestOptions & { contact?: boolean; cseq?: number },
     on: { response: (r: SipMessage) => void; timeout: () => void; transportError: (e: TransportFailure) => void },
   ): ClientTransaction | string {
-    const target = this.targetOf(dialog);
-    if (target === undefined) return `no next hop for the remote target of dialog ${dialog.id.callId}`;
-    const via = this.host.via(target);
-    if (via === undefined) return `no ${target.protocol.toUpperCase()} transport for ${target.host}`;
-    const contact = opts.contact === true ? this.host.contact(target, dialog.secure) : undefined;
-    const headers: HeaderInit[] = [...this.host.requestHeaders, ...(opts.headers ?? [])];
-    const request = dialog.createRequest(method, via, {
-      headers,
-      ...(opts.body !== undefined ? { body: opts.body } : {}),
-      ...(contact !== undefined ? { contact } : {}),
-      ...(opts.cseq !== undefined ? { cseq: opts.cseq } : {}),
-    });
-    return this.host.transactions.sendRequest(request, target, {
-      onResponse: (r) => on.response(r),
-      onTimeout: () => on.timeout(),
-      onTransportError: (_tx, e) => on.transportError(e),
-    });
+    // Made at the first challenge: most requests never meet one.
+    let credentials: Credentials | undefined;
+    const attempt = (cseq: number | undefined, answers: readonly HeaderInit[]): ClientTransaction | string => {
+      const target = this.targetOf(dialog);
+      if (target === undefined) return `no next hop for the remote target of dialog ${dialog.id.callId}`;
+      const via = this.host.via(target);
+      if (via === undefined) return `no ${target.protocol.toUpperCase()} transport for ${target.host}`;
+      const contact = opts.contact === true ? this.host.contact(target, dialog.secure) : undefined;
+      const supported = this.host.supportedHeader;
+      const headers: HeaderInit[] = [...this.host.requestHeaders, ...(supported !== undefined ? [supported] : []), ...(opts.headers ?? []), ...answers];
+      const request = dialog.createRequest(method, via, {
+        headers,
+        ...(opts.body !== undefined ? { body: opts.body } : {}),
+        ...(contact !== undefined ? { contact } : {}),
+        ...(cseq !== undefined ? { cseq } : {}),
+      });
+      return this.host.transactions.sendRequest(request, target, {
+        onResponse: (r) => {
+          const status = r.status ?? 0;
+          if (status === 401 || status === 407) {
+            credentials ??= new Credentials();
+            const a = credentials.retry(this.authenticator(), r, request);
+            if (a.ok && typeof attempt(undefined, a.headers) !== "string") return;
+            if (!a.ok) this.host.log.info({ callId: this.callId, method, status, reason: a.reason }, "challenge not answered");
+          }
+          on.response(r);
+        },
+        onTimeout: () => on.timeout(),
+        onTransportError: (_tx, e) => on.transportError(e),
+      });
+    };
+    return attempt(opts.cseq, []);
   }
 
   /** Send BYE in the dialog (§15.1.1); `done` when it completes in any way. */
@@ -209,6 +261,7 @@ export abstract class InviteSession<S extends string, M extends SessionEvents> e
     for (const r of this.retransmitters) r.cancel();
     this.retransmitters.length = 0;
     this.glareTimer?.cancel();
+    this.timer?.stop();
     this.releaseDialogs(end?.cause ?? "session ended");
     if (end !== undefined) this.emitShared("ended", end);
   }
@@ -250,7 +303,11 @@ export abstract class InviteSession<S extends string, M extends SessionEvents> e
       return;
     }
     const offering = bodyCarriesSession(opts.body);
-    if (offering) this.offerAnswer.step("sendOffer");
+    if (offering) {
+      this.offerAnswer.step("sendOffer");
+      this.lastLocalSession = opts.body;
+    }
+    const refresh = this.refreshHeaders();
     let done = false;
     const settle = (o: RequestOutcome): void => {
       if (done) return;
@@ -258,20 +315,29 @@ export abstract class InviteSession<S extends string, M extends SessionEvents> e
       this.localInvite = undefined;
       resolve(o);
     };
-    const r = this.sendInDialog(dialog, "INVITE", { ...opts, contact: true }, {
+    const r = this.sendInDialog(dialog, "INVITE", { ...opts, headers: [...(opts.headers ?? []), ...(refresh?.headers ?? [])], contact: true }, {
       response: (resp) => {
         const status = resp.status ?? 0;
         if (status < 200) return;
         if (status < 300) {
+          const first = !done;
           this.ackReinvite(dialog, resp, opts, offering, done);
-          if (!done) {
+          if (first) {
             dialog.refreshTarget(resp);
+            if (refresh !== undefined) this.refreshed(uacNegotiated(resp, refresh.sentS));
             settle({ kind: "response", response: resp });
           }
           return;
         }
         if (done) return;
         if (offering) this.offerAnswer.step("rollback");
+        if (status === 422 && retries > 0 && this.raiseMinSE(resp, refresh?.sentS)) {
+          // RFC 4028 §7.3, §10: again at once with the larger Min-SE.
+          done = true;
+          this.localInvite = undefined;
+          this.startReinvite(opts, resolve, retries - 1);
+          return;
+        }
         if (status === 491 && retries > 0) {
           // §14.1: try again after the backoff.
           done = true;
@@ -317,7 +383,10 @@ export abstract class InviteSession<S extends string, M extends SessionEvents> e
     } else if (carries) {
       this.offerAnswer.step("receiveOffer");
       body = opts.ackBody?.(resp);
-      if (bodyCarriesSession(body)) this.offerAnswer.step("sendAnswer");
+      if (bodyCarriesSession(body)) {
+        this.offerAnswer.step("sendAnswer");
+        this.lastLocalSession = body;
+      }
     }
     const target = this.targetOf(dialog);
     const via = target !== undefined ? this.host.via(target) : undefined;
@@ -360,8 +429,13 @@ export abstract class InviteSession<S extends string, M extends SessionEvents> e
       resolve({ kind: "not-sent", reason: "an offer is outstanding (RFC 3311 §5.1)" });
       return;
     }
-    if (offering) this.offerAnswer.step("sendOffer");
-    const r = this.sendInDialog(dialog, "UPDATE", { ...opts, contact: true }, {
+    if (offering) {
+      this.offerAnswer.step("sendOffer");
+      this.lastLocalSession = opts.body;
+    }
+    // RFC 4028 §7.4: an UPDATE in the confirmed dialog is a session refresh request.
+    const refresh = dialog.state === "Confirmed" ? this.refreshHeaders() : undefined;
+    const r = this.sendInDialog(dialog, "UPDATE", { ...opts, headers: [...(opts.headers ?? []), ...(refresh?.headers ?? [])], contact: true }, {
       response: (resp) => {
         const status = resp.status ?? 0;
         if (status < 200) return;
@@ -371,10 +445,15 @@ export abstract class InviteSession<S extends string, M extends SessionEvents> e
             else this.offerAnswer.step("rollback");
           }
           dialog.refreshTarget(resp);
+          if (refresh !== undefined) this.refreshed(uacNegotiated(resp, refresh.sentS));
           resolve({ kind: "response", response: resp });
           return;
         }
         if (offering) this.offerAnswer.step("rollback");
+        if (status === 422 && retries > 0 && this.raiseMinSE(resp, refresh?.sentS)) {
+          this.startUpdate(opts, resolve, retries - 1);
+          return;
+        }
         if (status === 491 && retries > 0) {
           this.glareTimer = this.host.clock.setTimer(this.glareBackoffMs(), () => this.startUpdate(opts, resolve, retries - 1));
           return;
@@ -396,6 +475,76 @@ export abstract class InviteSession<S extends string, M extends SessionEvents> e
       if (offering) this.offerAnswer.step("rollback");
       resolve({ kind: "not-sent", reason: r });
     }
+  }
+
+  // ------------------------------------------------------ session timers
+
+  /** The session timer of the dialog, made on first use (RFC 4028 state is bound to the dialog, §7.2). */
+  protected ensureTimer(): SessionTimer {
+    if (this.timer === undefined) {
+      this.timer = new SessionTimer({
+        id: this.callId,
+        clock: this.host.clock,
+        log: this.host.log,
+        refresh: () => this.refreshSession(),
+        expire: () => this.expireSession(),
+      });
+    }
+    return this.timer;
+  }
+
+  /** Session-Expires / Min-SE for a session refresh request we send (§7.4); undefined when timers are off. */
+  private refreshHeaders(): { headers: HeaderInit[]; sentS: number } | undefined {
+    const cfg = this.host.sessionTimer;
+    return cfg === undefined ? undefined : this.ensureTimer().refreshHeaders(cfg);
+  }
+
+  /** A 422 to our refresh request: keep its Min-SE (§7.4); true when it asks for more than we sent (worth a retry, §7.3). */
+  private raiseMinSE(resp: SipMessage, sentS: number | undefined): boolean {
+    const min = minSEOf422(resp);
+    if (min === undefined || sentS === undefined || this.host.sessionTimer === undefined) return false;
+    this.ensureTimer().noteMinSE(min);
+    return min > sentS;
+  }
+
+  /** A 2xx to a session refresh request was sent or received (§7.2, §9). */
+  protected refreshed(n: Negotiated | undefined): void {
+    if (this.ended || this.host.sessionTimer === undefined) return;
+    this.ensureTimer().negotiate(n);
+    this.emitShared("sessionTimer", n);
+  }
+
+  /** §7.4: UPDATE without a body when the peer allows it, else a re-INVITE offering our last session description unchanged. */
+  protected refreshSession(): void {
+    if (this.ended) return;
+    const viaUpdate = this.peerAllowsUpdate || this.lastLocalSession === undefined;
+    this.host.log.info({ callId: this.callId, method: viaUpdate ? "UPDATE" : "INVITE" }, "session refresh (RFC 4028 §10)");
+    const p = viaUpdate ? this.update({}) : this.reinvite({ body: this.lastLocalSession as BodyInit });
+    void p.then((o) => {
+      if (o.kind !== "response" || (o.response.status ?? 0) >= 300) this.host.log.warn({ callId: this.callId, outcome: o.kind === "response" ? o.response.status : o.kind }, "session refresh failed; the session expires unless one succeeds");
+    });
+  }
+
+  /** §10: no refresh before the expiry: BYE with the reason, and tell the application. */
+  protected expireSession(): void {
+    if (this.ended) return;
+    this.host.log.warn({ callId: this.callId }, "session expired without refresh: BYE (RFC 4028 §10)");
+    this.emitShared("sessionExpired");
+    this.bye({ headers: [SESSION_EXPIRED_REASON] });
+  }
+
+  /** RFC 4028 §9 on a session refresh request received: refused with 422/400, or its Min-SE noted. False when refused. */
+  private checkRefreshRequest(tx: ServerTransaction, dialog: Dialog): boolean {
+    const cfg = this.host.sessionTimer;
+    if (cfg === undefined || dialog.state !== "Confirmed") return true;
+    const m = tx.request;
+    const small = tooSmallInterval(m, cfg);
+    if (small !== undefined) {
+      tx.respond(buildResponse(m, small.status, { headers: small.headers, ...(small.reason !== undefined ? { reason: small.reason } : {}) }));
+      return false;
+    }
+    this.ensureTimer().noteMinSE(minSEOfRequest(m));
+    return true;
   }
 
   /** An INFO (RFC 6086 §4.2.1); name its package with an Info-Package header in `headers`. */
@@ -448,9 +597,17 @@ export abstract class InviteSession<S extends string, M extends SessionEvents> e
       case "OPTIONS":
         tx.respond(this.host.optionsResponse(m));
         return;
+      case "PRACK":
+        this.receivePrack(tx, dialog);
+        return;
       default:
         tx.respond(buildResponse(m, 405, { headers: this.host.responseHeaders.filter((h) => h.name === "Allow") }));
     }
+  }
+
+  /** RFC 3262 §3: a PRACK; only the callee's side has reliable provisional responses to match, so here: 481. */
+  protected receivePrack(tx: ServerTransaction, _dialog: Dialog): void {
+    tx.respond(buildResponse(tx.request, 481));
   }
 
   /** §15.1.2: BYE received; the role decides what it means in its state. */
@@ -485,6 +642,7 @@ export abstract class InviteSession<S extends string, M extends SessionEvents> e
       tx.respond(buildResponse(m, 500, { headers: [this.retryAfter()] }));
       return;
     }
+    if (!this.checkRefreshRequest(tx, dialog)) return;
     if (offer) this.offerAnswer.step("receiveOffer");
     // §12.2.2: a target refresh request moves the remote target.
     dialog.refreshTarget(m);
@@ -507,8 +665,9 @@ export abstract class InviteSession<S extends string, M extends SessionEvents> e
         tx.respond(buildResponse(m, 500, { headers: [this.retryAfter()] }));
         return;
       }
+      if (!this.checkRefreshRequest(tx, dialog)) return;
       this.offerAnswer.step("receiveOffer");
-    }
+    } else if (!this.checkRefreshRequest(tx, dialog)) return;
     dialog.refreshTarget(m);
     const inc = new IncomingRequest(this, tx, offer ? "offer" : "none");
     tx.user = inc;
@@ -541,16 +700,25 @@ export abstract class InviteSession<S extends string, M extends SessionEvents> e
     const dialog = this.dialog;
     const headers: HeaderInit[] = [...(opts.headers ?? [])];
     const refresh = (method === "INVITE" || method === "UPDATE") && status >= 200 && status < 300;
+    let negotiated: Negotiated | undefined;
+    const cfg = this.host.sessionTimer;
     if (refresh && dialog !== undefined) {
       // §12.1.1 / RFC 3311 §5.2: the 2xx to a target refresh request carries Contact.
       const target = this.targetOf(dialog);
       const c = target !== undefined ? this.host.contactHeader(target, dialog.secure) : undefined;
       if (c !== undefined) headers.push(c);
       headers.push(...this.host.responseHeaders);
+      if (cfg !== undefined && dialog.state === "Confirmed") {
+        // RFC 4028 §9: the 2xx to a session refresh request says the interval and who refreshes.
+        const n = uasNegotiate(m, cfg);
+        headers.push(...n.headers);
+        negotiated = n.negotiated;
+      }
     }
-    if (status >= 200 && (method === "INVITE" || method === "UPDATE")) {
+    if (status >= 200 && (method === "INVITE" || method === "UPDATE" || (method === "PRACK" && inc.bodyRole === "offer"))) {
       if (status < 300) {
         const carries = bodyCarriesSession(opts.body);
+        if (carries) this.lastLocalSession = opts.body;
         if (inc.bodyRole === "offer") {
           if (!carries) throw new Error(`the 2xx to an ${method} with an offer must carry the answer (RFC 3261 §13.2.1, RFC 3311 §5.2)`);
           this.offerAnswer.step("sendAnswer");
@@ -573,6 +741,7 @@ export abstract class InviteSession<S extends string, M extends SessionEvents> e
     const tx = inc.tx;
     tx.respond(response);
     if (method === "INVITE" && status >= 200 && status < 300) this.retransmit2xx(tx, response, m.cseq.seq);
+    if (negotiated !== undefined) this.refreshed(negotiated);
   }
 
   /** §13.3.1.4: retransmit the 2xx until the ACK; without one after 64*T1, BYE. */
@@ -640,7 +809,7 @@ export abstract class InviteSession<S extends string, M extends SessionEvents> e
 /** The payload session state machines carry with their events. */
 export interface SessionPayload {
   readonly message?: SipMessage;
-  readonly options?: RequestOptions | ResponseOptions;
+  readonly options?: RequestOptions | ResponseOptions | (ResponseOptions & { readonly reliable?: boolean });
   readonly status?: number;
   readonly tx?: ServerTransaction;
   readonly error?: TransportFailure;

@@ -56,8 +56,15 @@ function mutate(text: string, edits: readonly Edit[]): Uint8Array {
 
 const origin: Origin = { protocol: "udp", remoteAddress: "192.0.2.3", remotePort: 5060, localAddress: "192.0.2.2", localPort: 5060, listenerId: 0, connectionId: undefined };
 
-function bobKit(): { k: Kit; inject: (bytes: Uint8Array) => void } {
-  const k = makeKit();
+/** Requests that use the extensions: 100rel and a session interval, a PRACK, an UPDATE refreshing the session. */
+const EXT: readonly string[] = [
+  "INVITE sip:bob@192.0.2.2 SIP/2.0\r\nVia: SIP/2.0/UDP 192.0.2.3:5060;branch=z9hG4bKx1;rport\r\nMax-Forwards: 70\r\nFrom: <sip:c@192.0.2.3>;tag=c1\r\nTo: <sip:bob@192.0.2.2>\r\nCall-ID: prop3\r\nCSeq: 1 INVITE\r\nContact: <sip:c@192.0.2.3>\r\nSupported: 100rel, timer\r\nRequire: 100rel\r\nSession-Expires: 90;refresher=uac\r\nMin-SE: 90\r\nContent-Type: application/sdp\r\nContent-Length: 24\r\n\r\nv=0\r\no=- 1 1 IN IP4 1.2.3.4\r\n",
+  "PRACK sip:bob@192.0.2.2 SIP/2.0\r\nVia: SIP/2.0/UDP 192.0.2.3:5060;branch=z9hG4bKx2\r\nMax-Forwards: 70\r\nFrom: <sip:c@192.0.2.3>;tag=c1\r\nTo: <sip:bob@192.0.2.2>;tag=TAG\r\nCall-ID: prop3\r\nCSeq: 2 PRACK\r\nRAck: 1073741824 1 INVITE\r\nContent-Length: 0\r\n\r\n",
+  "UPDATE sip:bob@192.0.2.2 SIP/2.0\r\nVia: SIP/2.0/UDP 192.0.2.3:5060;branch=z9hG4bKx3\r\nMax-Forwards: 70\r\nFrom: <sip:c@192.0.2.3>;tag=c1\r\nTo: <sip:bob@192.0.2.2>;tag=TAG\r\nCall-ID: prop3\r\nCSeq: 3 UPDATE\r\nContact: <sip:c@192.0.2.3>\r\nSupported: timer\r\nSession-Expires: 90;refresher=uac\r\nContent-Length: 0\r\n\r\n",
+];
+
+function bobKit(extensions = false): { k: Kit; inject: (bytes: Uint8Array) => void } {
+  const k = makeKit(extensions ? { ua: { reliable: "supported", sessionTimer: { expiresS: 120 } } } : {});
   let n = 0;
   k.bob.ua.onInvite((s) => {
     n++;
@@ -66,7 +73,7 @@ function bobKit(): { k: Kit; inject: (bytes: Uint8Array) => void } {
     if (n % 3 === 0) s.reject(486);
     else if (n % 3 === 1) s.accept({ body: sdp(1, "192.0.2.2") });
     else {
-      s.progress(183, { body: sdp(1, "192.0.2.2") });
+      s.progress(183, { body: sdp(1, "192.0.2.2"), reliable: extensions });
       k.clock.setTimer(60_000, () => {
         if (s.pending) s.reject(480);
       });
@@ -114,6 +121,20 @@ describe("property: malformed and mutated input never throws or hangs", () => {
         expect(k.bob.transactions.clientCount).toBe(0);
       }),
       { numRuns: 300 },
+    );
+  });
+
+  it("the whole stack with 100rel and session timers on: mutated INVITE, PRACK, UPDATE, ACK, BYE; every transaction ends", () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.constantFrom(...EXT, ...BASE), fc.array(edit, { maxLength: 3 })), { minLength: 1, maxLength: 10 }), (msgs) => {
+        const { k, inject } = bobKit(true);
+        for (const [text, edits] of msgs) inject(mutate(text, edits));
+        // A reliable 1xx gives up at 64*T1; a session refresh to nobody times out and its BYE too.
+        k.clock.advance(300_000);
+        expect(k.bob.transactions.serverCount).toBe(0);
+        expect(k.bob.transactions.clientCount).toBe(0);
+      }),
+      { numRuns: 200 },
     );
   });
 

@@ -61,3 +61,11 @@ export function bodyCarriesSession(b: BodyInit | undefined): boolean {
   if (t.value.type.toLowerCase() !== "multipart" && simpleBodies.size < 64) simpleBodies.set(cacheKey, isSessionPart(t.value, disposition));
   return scan(t.value, disposition, bodyOctets(b)) !== undefined;
 }
+
+/** The body of a message we built, as a BodyInit, when it carries a session description (to send it again unchanged). */
+export function sessionBodyOf(m: SipMessage): BodyInit | undefined {
+  if (sessionDescriptionOf(m) === undefined) return undefined;
+  const type = m.get("Content-Type") ?? "application/sdp";
+  const disposition = m.get("Content-Disposition");
+  return disposition !== undefined ? { contentType: type, content: m.body, disposition } : { contentType: type, content: m.body };
+}

@@ -16,6 +16,33 @@ import type { SipTimerName } from "../transaction/timers.js";
 import type { TransactionLayer } from "../transaction/transaction-layer.js";
 import type { ServerTransaction } from "../transaction/types.js";
 import type { SendTarget, TransportFailure } from "../transport/types.js";
+import type { DigestAuthenticator } from "./request-retry.js";
+
+/**
+ * Reliable provisional responses (RFC 3262): "never" (100rel is not
+ * supported: an INVITE requiring it gets 420), "supported" (we list 100rel in
+ * Supported; as UAS we send a 1xx reliably when the INVITE requires it, or
+ * when progress() asks and the INVITE supports it), "required" (our INVITEs
+ * carry Require: 100rel; as UAS every 1xx goes reliably when the INVITE
+ * allows it).
+ */
+export type ReliableMode = "never" | "supported" | "required";
+
+/** Session timers, RFC 4028. */
+export interface SessionTimerOptions {
+  /** The session interval we ask for, and the largest we keep when choosing (RFC 4028 §4), in seconds. Default 1800. */
+  readonly expiresS?: number;
+  /** The smallest session interval we accept (RFC 4028 §5: at least 90), in seconds. Default 90. */
+  readonly minSE?: number;
+  /** Who refreshes when the choice is ours (RFC 4028 §9 Table 2): "local" or "remote". Default "local". */
+  readonly refresher?: "local" | "remote";
+}
+
+export interface SessionTimerConfig {
+  readonly expiresS: number;
+  readonly minSE: number;
+  readonly refresher: "local" | "remote";
+}
 
 export interface SessionOwner {
   /** A request within one of this session's dialogs (RFC 3261 §12.2.2), after the core's §8.2 checks. */
@@ -47,6 +74,14 @@ export interface SessionHost {
   unregisterDialog(dialog: Dialog): void;
   /** The 200 to OPTIONS (RFC 3261 §11.2). */
   optionsResponse(request: SipMessage): SipMessage;
+  /** Answers 401/407 on requests the sessions send when the call gave none of its own (RFC 3261 §22.2). */
+  readonly authenticator: DigestAuthenticator | undefined;
+  /** RFC 3262 mode. */
+  readonly reliable: ReliableMode;
+  /** RFC 4028 settings; undefined when session timers are off. */
+  readonly sessionTimer: SessionTimerConfig | undefined;
+  /** Supported, for every request but ACK once an extension asks for it (RFC 4028 §7.1); undefined otherwise. */
+  readonly supportedHeader: HeaderInit | undefined;
 }
 
 /** What a session's body means in the offer/answer exchange (RFC 3264, RFC 3261 §13.2.1). */

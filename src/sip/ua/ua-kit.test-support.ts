@@ -56,16 +56,16 @@ function seeded(name: string): (n: number) => Buffer {
   };
 }
 
-export function makeKit(opts: { protocol?: TransportProtocol; latencyMs?: number; random?: () => number; ua?: Partial<UserAgentCoreOptions> } = {}): Kit {
+export function makeKit(opts: { protocol?: TransportProtocol; latencyMs?: number; random?: () => number; ua?: Partial<UserAgentCoreOptions>; alice?: Partial<UserAgentCoreOptions>; bob?: Partial<UserAgentCoreOptions> } = {}): Kit {
   const clock = new ManualClock();
   const log = new RecordingLogger();
   const net = new LoopbackNetwork(clock, { latencyMs: opts.latencyMs ?? 10 });
   const events: string[] = [];
-  const side = (name: string, address: string): Side => {
+  const side = (name: "alice" | "bob", address: string): Side => {
     const transport = new LoopbackTransport(net, { address, protocol: opts.protocol ?? "udp" });
     const l = log.child({ ua: name });
     const transactions = new TransactionLayer({ transport, clock, log: l, tokens: new TokenSource(name, seeded(name)) });
-    const ua = new UserAgentCore({ transactions, clock, log: l, contactUser: name, random: opts.random ?? (() => 0.5), ...opts.ua });
+    const ua = new UserAgentCore({ transactions, clock, log: l, contactUser: name, random: opts.random ?? (() => 0.5), ...opts.ua, ...opts[name] });
     return { ua, transport, transactions, address };
   };
   const alice = side("alice", "192.0.2.1");

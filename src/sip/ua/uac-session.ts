@@ -8,6 +8,19 @@
  * racing the CANCEL wins: ACK, then BYE; 64*T1 without a final response
  * ends the attempt), §12.3 (early dialogs end with the transaction), §15.
  *
+ * Retries of the INVITE (a new transaction: CSeq one more, a new branch,
+ * Call-ID, From tag and To kept): a 401/407 answered with the
+ * authenticator's credentials, once per kind (§8.1.3.5, §22.2); a 422 with a
+ * larger Min-SE (RFC 4028 §7.3, §7.4).
+ *
+ * Reliable provisional responses, RFC 3262 §4: a 1xx with Require: 100rel
+ * and RSeq is answered with PRACK (RAck) in its early dialog; a
+ * retransmission (same RSeq) or one out of order (not last+1) is discarded;
+ * a session description in it is an answer (or the offer, answered in the
+ * PRACK), §5. Session timers (RFC 4028 §7.2): the 2xx says the interval and
+ * the refresher; a 2xx without Session-Expires to our INVITE with one means
+ * we refresh.
+ *
  *        +---------+ 1xx  +------------+
  *  INV ->| Calling |----->| Proceeding |<--+ 1xx
  *        +---------+      +------------+---+
@@ -39,8 +52,11 @@ import type { ClientTransaction, ClientTransactionUser, ServerTransaction } from
 import type { OutboundRequest, SendTarget, TransportFailure } from "../transport/types.js";
 import type { SessionEvent, SessionEvents, SessionPayload } from "./invite-session.js";
 import { InviteSession } from "./invite-session.js";
-import { bodyCarriesSession, sessionDescriptionOf } from "./session-body.js";
-import type { BodyRole, CallFailure, SessionHost } from "./session-host.js";
+import type { DigestAuthenticator } from "./request-retry.js";
+import { Credentials, retryRequest } from "./request-retry.js";
+import { bodyCarriesSession, sessionBodyOf, sessionDescriptionOf } from "./session-body.js";
+import type { BodyRole, CallFailure, RequestOutcome, SessionHost } from "./session-host.js";
+import { minSEOf422, uacNegotiated } from "./session-timer.js";
 
 export type UacState = "Calling" | "Proceeding" | "Cancelling" | "Confirmed" | "Terminating" | "Terminated";
 
@@ -66,11 +82,19 @@ export interface UacSessionEvents extends SessionEvents {
   answered: (response: SipMessage, dialog: Dialog, role: BodyRole) => void;
   /** The attempt ended without a call (rejected, timed out, transport error, cancelled). */
   failed: (failure: CallFailure) => void;
+  /** The INVITE goes again as `request` after `response` (401/407 with credentials, RFC 3261 §22.2; 422, RFC 4028 §7.3). */
+  retried: (response: SipMessage, request: SipMessage) => void;
+  /** The PRACK for a reliable provisional response (RFC 3262 §4) completed; a 2xx outcome means it was acknowledged. */
+  prack: (provisional: SipMessage, outcome: RequestOutcome) => void;
 }
 
 export interface UacSessionOptions {
   /** The answer for the ACK when the INVITE had no offer and the 2xx carries one (§13.2.1). */
   readonly ackBody?: (response: SipMessage) => BodyInit | undefined;
+  /** The answer for the PRACK when the INVITE had no offer and a reliable 1xx carries one (RFC 3262 §5); `ackBody` otherwise. */
+  readonly prackBody?: (response: SipMessage) => BodyInit | undefined;
+  /** Answers 401/407 to the INVITE and to the requests of its dialog; the UA's otherwise. */
+  readonly authenticator?: DigestAuthenticator;
 }
 
 type Fsm = OwnedFsm<UacState, SessionEvent, SessionPayload, InviteClientSession>;
@@ -153,8 +177,8 @@ const actions: FsmActions<UacState, SessionEvent, SessionPayload> = {
 };
 
 export class InviteClientSession extends InviteSession<UacState, UacSessionEvents> implements ClientTransactionUser {
-  /** The INVITE as built (the transaction holds it as sent). */
-  readonly request: SipMessage;
+  /** The INVITE as built, the latest when it was sent again (the transaction holds it as sent). */
+  private current: SipMessage;
   readonly target: SendTarget;
   protected readonly fsm: Fsm;
   private readonly opts: UacSessionOptions;
@@ -166,15 +190,34 @@ export class InviteClientSession extends InviteSession<UacState, UacSessionEvent
   private cancelSent = false;
   private provisionalSeen = false;
   private readonly offered: boolean;
+  /** Credentials gathered for the INVITE (§22.2). */
+  private readonly credentials = new Credentials();
+  /** 422s taken: each retry must ask for more (RFC 4028 §7.4). */
+  private sessionIntervalRetries = 0;
+  /** RFC 3262 §4: the RSeq of the last in-order reliable 1xx, per early dialog (remote tag). */
+  private readonly lastRSeq = new Map<string, number>();
+  private reliableSeen = false;
 
   constructor(host: SessionHost, request: SipMessage, target: SendTarget, opts: UacSessionOptions) {
     super(host, request.callId);
-    this.request = request;
+    this.current = request;
     this.target = target;
     this.opts = opts;
     this.offered = sessionDescriptionOf(request) !== undefined;
-    if (this.offered) this.offerAnswer.step("sendOffer");
+    if (this.offered) {
+      this.offerAnswer.step("sendOffer");
+      this.lastLocalSession = sessionBodyOf(request);
+    }
     this.fsm = new OwnedFsm(uacSessionDefinition, { id: `${request.callId};${request.from.tag ?? ""}`, clock: host.clock, log: host.log, timers: host.timers, actions }, this);
+  }
+
+  /** The INVITE as built; after a retry (401/407/422), the one sent last. */
+  get request(): SipMessage {
+    return this.current;
+  }
+
+  protected override authenticator(): DigestAuthenticator | undefined {
+    return this.opts.authenticator ?? this.host.authenticator;
   }
 
   /** Send the INVITE (called by the core once listeners can be attached). */
@@ -200,7 +243,10 @@ export class InviteClientSession extends InviteSession<UacState, UacSessionEvent
   // ------------------------------------------------- ClientTransactionUser
 
   onResponse(response: SipMessage, tx: ClientTransaction): void {
+    // A transaction of an earlier attempt (before a retry) has nothing more to say.
+    if (tx !== this.ict) return;
     const status = response.status ?? 0;
+    if ((status === 401 || status === 407 || status === 422) && this.retryInvite(response)) return;
     if (status < 200) {
       if (this.fsm.accepts("Provisional")) this.fsm.dispatch("Provisional", { message: response });
       return;
@@ -221,7 +267,8 @@ export class InviteClientSession extends InviteSession<UacState, UacSessionEvent
     if (this.fsm.accepts("Failure")) this.fsm.dispatch("Failure", { failure: { cause: "transport-error", status: 503, reason: `Service Unavailable (${error.reason})`, error } });
   }
 
-  onTerminated(): void {
+  onTerminated(tx: ClientTransaction): void {
+    if (tx !== this.ict) return;
     // §12.3 / RFC 6026 §7.2: with the INVITE transaction gone, early dialogs that never got a 2xx are over.
     for (const d of this.earlyDialogs.values()) {
       if (d !== this.dialog) {
@@ -233,12 +280,115 @@ export class InviteClientSession extends InviteSession<UacState, UacSessionEvent
     this.acks.clear();
   }
 
+  /**
+   * The INVITE again after a 401/407 (credentials, §22.2) or a 422 (larger
+   * Session-Expires and Min-SE, RFC 4028 §7.4): a new client transaction with
+   * CSeq one more and a new branch; early dialogs of the refused attempt end
+   * (§12.3). False when it is not retried (the response then fails the call).
+   */
+  private retryInvite(response: SipMessage): boolean {
+    // Only while the attempt is live and no reliable 1xx moved the offer/answer exchange on.
+    if (!this.fsm.accepts("Provisional") || this.fsm.state === "Cancelling" || this.reliableSeen) return false;
+    const status = response.status ?? 0;
+    const add: HeaderInit[] = [];
+    const replace: string[] = [];
+    if (status === 422) {
+      const min = minSEOf422(response);
+      const sent = this.current.sessionExpires();
+      const sentS = sent.ok ? sent.value?.deltaSeconds : undefined;
+      if (min === undefined || this.host.sessionTimer === undefined || this.sessionIntervalRetries >= 2 || (sentS !== undefined && min <= sentS)) return false;
+      this.sessionIntervalRetries++;
+      add.push({ name: "Session-Expires", value: String(min) }, { name: "Min-SE", value: String(min) });
+      replace.push("Session-Expires", "Min-SE");
+    } else if (!this.credentials.take(this.authenticator(), response).ok) {
+      this.host.log.info({ callId: this.callId, status }, "challenge to the INVITE not answered (none given, or a second one of its kind)");
+      return false;
+    }
+    // Every retry answers every challenge met so far afresh (the 422 retry of a challenged INVITE too).
+    const answers = this.credentials.headersFor(this.authenticator(), this.current);
+    if (!answers.ok) {
+      this.host.log.info({ callId: this.callId, status, reason: answers.reason }, "challenge to the INVITE not answered");
+      return false;
+    }
+    replace.push("Authorization", "Proxy-Authorization");
+    const via = this.host.via(this.target);
+    if (via === undefined) return false;
+    const next = retryRequest(this.current, via, this.current.cseq.seq + 1, [...add, ...answers.headers], replace);
+    this.host.log.info({ callId: this.callId, status, cseq: next.cseq.seq }, "INVITE sent again");
+    for (const d of this.earlyDialogs.values()) {
+      this.host.unregisterDialog(d);
+      d.terminate(`INVITE refused with ${status}`);
+    }
+    this.earlyDialogs.clear();
+    this.lastRSeq.clear();
+    this.dialog = undefined;
+    this.provisionalSeen = false;
+    this.current = next;
+    this.ict = this.host.transactions.sendRequest(next, this.target, this);
+    this.emit("retried", response, next);
+    return true;
+  }
+
   // ---------------------------------------------------------- actions
 
   private classifyProvisional(response: SipMessage): BodyRole {
     if (sessionDescriptionOf(response) === undefined) return "none";
     // Without reliable provisional responses (RFC 3262) a body here previews the answer (or the offer of the 2xx).
     return this.offerAnswer.state === "LocalOffer" ? "answer" : "offer";
+  }
+
+  /** RFC 3262 §4: a 101-199 with Require: 100rel and an RSeq, when we support 100rel. */
+  private reliableRSeq(response: SipMessage): number | undefined {
+    const status = response.status ?? 0;
+    if (status <= 100 || this.host.reliable === "never" || response.to.tag === undefined) return undefined;
+    const req = response.require();
+    if (!req.ok || req.value === undefined || !req.value.some((t) => t.toLowerCase() === "100rel")) return undefined;
+    const rseq = response.rseq();
+    if (!rseq.ok || rseq.value === undefined) {
+      this.host.log.warn({ callId: this.callId, status }, "reliable provisional response without a valid RSeq: taken as unreliable (RFC 3262 §7.1)");
+      return undefined;
+    }
+    return rseq.value;
+  }
+
+  /**
+   * RFC 3262 §4-§5 for an accepted reliable 1xx: its body in the offer/answer
+   * exchange, then the PRACK (with the answer when it carried the offer).
+   */
+  private prack(response: SipMessage, dialog: Dialog, rseq: number): BodyRole {
+    let role: BodyRole = "none";
+    let body: BodyInit | undefined;
+    if (sessionDescriptionOf(response) !== undefined) {
+      if (this.offerAnswer.state === "LocalOffer") {
+        this.offerAnswer.step("receiveAnswer");
+        role = "answer";
+      } else if (this.offerAnswer.state === "Initial") {
+        this.offerAnswer.step("receiveOffer");
+        role = "offer";
+        body = (this.opts.prackBody ?? this.opts.ackBody)?.(response);
+        if (bodyCarriesSession(body)) {
+          this.offerAnswer.step("sendAnswer");
+          this.lastLocalSession = body;
+        } else this.host.log.warn({ callId: this.callId }, "no answer for the offer in the reliable provisional response (RFC 3262 §5): give prackBody");
+      }
+    }
+    this.reliableSeen = true;
+    const rack = `${rseq} ${response.cseq.seq} ${response.cseq.method}`;
+    let done = false;
+    const report = (o: RequestOutcome): void => {
+      if (done) return;
+      done = true;
+      this.emit("prack", response, o);
+    };
+    const r = this.sendInDialog(dialog, "PRACK", { headers: [{ name: "RAck", value: rack }], ...(body !== undefined ? { body } : {}) }, {
+      response: (resp) => {
+        if ((resp.status ?? 0) >= 200) report({ kind: "response", response: resp });
+      },
+      timeout: () => report({ kind: "timeout" }),
+      transportError: (error) => report({ kind: "transport-error", error }),
+    });
+    if (typeof r === "string") queueMicrotask(() => report({ kind: "not-sent", reason: r }));
+    return role;
   }
 
   doProvisional(p: SessionPayload | undefined): void {
@@ -258,6 +408,19 @@ export class InviteClientSession extends InviteSession<UacState, UacSessionEvent
           this.emit("earlyDialog", dialog, response);
         }
       }
+    }
+    const rseq = dialog !== undefined ? this.reliableRSeq(response) : undefined;
+    if (rseq !== undefined && dialog !== undefined) {
+      const tagKey = dialog.id.remoteTag;
+      const last = this.lastRSeq.get(tagKey);
+      // §4: a retransmission (same RSeq) is discarded; one not exactly last+1 is neither PRACKed nor processed.
+      if (last !== undefined && rseq !== last + 1) {
+        this.host.log.debug({ callId: this.callId, rseq, last }, rseq === last ? "reliable provisional retransmission discarded" : "reliable provisional response out of order discarded (RFC 3262 §4)");
+        return;
+      }
+      this.lastRSeq.set(tagKey, rseq);
+      this.emit("progress", response, dialog, this.prack(response, dialog, rseq));
+      return;
     }
     this.emit("progress", response, dialog, this.classifyProvisional(response));
   }
@@ -280,6 +443,7 @@ export class InviteClientSession extends InviteSession<UacState, UacSessionEvent
     }
     const early = this.earlyDialogs.get(tag);
     if (early !== undefined) {
+      dialog.continueFrom(early);
       this.host.unregisterDialog(early);
       this.earlyDialogs.delete(tag);
       early.terminate("confirmed by 2xx");
@@ -287,7 +451,10 @@ export class InviteClientSession extends InviteSession<UacState, UacSessionEvent
     let role: BodyRole = "none";
     let ackBody: BodyInit | undefined;
     if (first) {
-      if (this.offerAnswer.state === "LocalOffer") {
+      if (this.offerAnswer.state === "Stable") {
+        // The exchange completed in reliable provisional responses (RFC 3262 §5): a session description
+        // here repeats the answer already taken, it is no new offer.
+      } else if (this.offerAnswer.state === "LocalOffer") {
         if (sessionDescriptionOf(response) !== undefined) {
           this.offerAnswer.step("receiveAnswer");
           role = "answer";
@@ -296,13 +463,23 @@ export class InviteClientSession extends InviteSession<UacState, UacSessionEvent
         this.offerAnswer.step("receiveOffer");
         role = "offer";
         ackBody = this.opts.ackBody?.(response);
-        if (bodyCarriesSession(ackBody)) this.offerAnswer.step("sendAnswer");
+        if (bodyCarriesSession(ackBody)) {
+          this.offerAnswer.step("sendAnswer");
+          this.lastLocalSession = ackBody;
+        }
       }
     }
     this.sendAck(dialog, key, ackBody);
     if (first) {
       this.dialog = dialog;
       this.host.registerDialog(dialog, this);
+      const allow = response.allow();
+      this.peerAllowsUpdate = allow.ok && allow.value !== undefined && allow.value.some((m) => m.toUpperCase() === "UPDATE");
+      if (this.host.sessionTimer !== undefined) {
+        // RFC 4028 §7.2: the session expiration runs from the reception of the 2xx.
+        const sent = this.current.sessionExpires();
+        this.refreshed(uacNegotiated(response, sent.ok ? sent.value?.deltaSeconds : undefined));
+      }
       this.fsm.dispatch("Answer", { message: response, role });
       return;
     }
@@ -318,7 +495,7 @@ export class InviteClientSession extends InviteSession<UacState, UacSessionEvent
       this.host.log.warn({ callId: this.callId }, "no next hop for the ACK");
       return;
     }
-    const ack = dialog.createRequest("ACK", via, { cseq: this.request.cseq.seq, headers: this.host.requestHeaders, ...(body !== undefined ? { body } : {}) });
+    const ack = dialog.createRequest("ACK", via, { cseq: this.current.cseq.seq, headers: this.host.requestHeaders, ...(body !== undefined ? { body } : {}) });
     this.acks.set(key, this.host.transactions.sendStateless(ack, target));
   }
 

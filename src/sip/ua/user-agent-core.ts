@@ -9,8 +9,16 @@
  * in their order: method (§8.2.1: 405 with Allow, 501 for an unknown method),
  * Request-URI scheme (§8.2.2.1: 416), dialog (§12.2.2: 481), merged requests
  * (§8.2.2.2: 482), Require (§8.2.2.3: 420 with Unsupported; not for CANCEL),
- * content (§8.2.3: 415 with Accept). The core knows nothing of SDP beyond
- * finding a session description in a body (session-body.ts).
+ * content (§8.2.3: 415 with Accept), then for an INVITE the session
+ * interval (RFC 4028 §9: 422 with Min-SE when too small). The core knows
+ * nothing of SDP beyond finding a session description in a body
+ * (session-body.ts).
+ *
+ * Extensions, each off unless configured: reliable provisional responses
+ * (RFC 3262: 100rel in Supported, PRACK in Allow), session timers (RFC 4028:
+ * timer in Supported, Session-Expires in INVITEs), and answers to digest
+ * challenges on every request we send (RFC 3261 §22.2, via the
+ * authenticator the composition root gives).
  */
 import type { Clock } from "../../core/clock.js";
 import type { Logger } from "../../core/logger.js";
@@ -34,7 +42,10 @@ import type { SipTimerName } from "../transaction/timers.js";
 import type { TransactionLayer } from "../transaction/transaction-layer.js";
 import type { ServerTransaction, TransactionUser } from "../transaction/types.js";
 import type { Origin, SendTarget, SentBy } from "../transport/types.js";
-import type { RequestOptions, RequestOutcome, SessionHost, SessionOwner } from "./session-host.js";
+import type { DigestAuthenticator } from "./request-retry.js";
+import { Credentials, retryRequest } from "./request-retry.js";
+import type { ReliableMode, RequestOptions, RequestOutcome, SessionHost, SessionOwner, SessionTimerConfig, SessionTimerOptions } from "./session-host.js";
+import { sessionTimerConfig, tooSmallInterval } from "./session-timer.js";
 import { InviteClientSession } from "./uac-session.js";
 import { InviteServerSession } from "./uas-session.js";
 
@@ -59,6 +70,12 @@ export interface UserAgentCoreOptions {
   readonly recvInfo?: readonly string[];
   /** Randomness for glare backoff and Retry-After (tests pass a fixed one). */
   readonly random?: () => number;
+  /** Answers 401/407 for requests sent without an authenticator of their own (RFC 3261 §22.2). */
+  readonly authenticator?: DigestAuthenticator;
+  /** Reliable provisional responses (RFC 3262); "never" unless `supported` lists 100rel ("supported" then). */
+  readonly reliable?: ReliableMode;
+  /** Session timers (RFC 4028) with these settings; on with the defaults when `supported` lists timer. */
+  readonly sessionTimer?: SessionTimerOptions;
 }
 
 export interface InviteOptions {
@@ -78,6 +95,10 @@ export interface InviteOptions {
   readonly callId?: string;
   /** Max-Forwards, 70 unless given (§8.1.1.6). */
   readonly maxForwards?: number;
+  /** Answers 401/407 to this INVITE and to the requests of its dialog (RFC 3261 §22.2); the UA's otherwise. */
+  readonly authenticator?: DigestAuthenticator;
+  /** The answer for the PRACK when the INVITE had no offer and a reliable 1xx carries one (RFC 3262 §5); `ackBody` otherwise. */
+  readonly prackBody?: (response: SipMessage) => BodyInit | undefined;
 }
 
 export interface OutOfDialogOptions extends RequestOptions {
@@ -87,6 +108,8 @@ export interface OutOfDialogOptions extends RequestOptions {
   readonly to: NameAddr | string;
   readonly target?: SendTarget;
   readonly route?: readonly (NameAddr | string)[];
+  /** Answers 401/407 to this request (RFC 3261 §22.2); the UA's otherwise. */
+  readonly authenticator?: DigestAuthenticator;
 }
 
 export interface UserAgentCounters {
@@ -139,6 +162,10 @@ export class UserAgentCore implements TransactionUser, SessionHost {
   readonly recvInfo: ReadonlySet<string>;
   readonly requestHeaders: readonly HeaderInit[];
   readonly responseHeaders: readonly HeaderInit[];
+  readonly authenticator: DigestAuthenticator | undefined;
+  readonly reliable: ReliableMode;
+  readonly sessionTimer: SessionTimerConfig | undefined;
+  readonly supportedHeader: HeaderInit | undefined;
   readonly counters: UserAgentCounters = { invitesReceived: 0, invitesSent: 0, rejectedByCore: 0, optionsAnswered: 0, unmatchedAcks: 0 };
   private readonly allow: ReadonlySet<string>;
   private readonly accept: readonly string[];
@@ -160,9 +187,19 @@ export class UserAgentCore implements TransactionUser, SessionHost {
     this.tokens = opts.transactions.tokens;
     this.random = opts.random ?? Math.random;
     this.contactUser = opts.contactUser;
-    this.allow = new Set((opts.allow ?? DEFAULT_ALLOW).map((m) => m.toUpperCase()));
+    this.authenticator = opts.authenticator;
+    const listed = new Set((opts.supported ?? []).map((s) => s.toLowerCase()));
+    this.reliable = opts.reliable ?? (listed.has("100rel") ? "supported" : "never");
+    this.sessionTimer = opts.sessionTimer !== undefined || listed.has("timer") ? sessionTimerConfig(opts.sessionTimer ?? {}) : undefined;
+    // RFC 3262 §8.1 and RFC 4028 §7.1: the option tags of the extensions in use; PRACK (RFC 3262 §6) allowed with 100rel.
+    if (this.reliable === "never") listed.delete("100rel");
+    else listed.add("100rel");
+    if (this.sessionTimer !== undefined) listed.add("timer");
+    const allow = (opts.allow ?? DEFAULT_ALLOW).map((m) => m.toUpperCase());
+    if (this.reliable !== "never" && !allow.includes("PRACK")) allow.push("PRACK");
+    this.allow = new Set(allow);
     this.accept = (opts.accept ?? DEFAULT_ACCEPT).map((a) => a.toLowerCase());
-    this.supported = new Set((opts.supported ?? []).map((s) => s.toLowerCase()));
+    this.supported = listed;
     this.recvInfo = new Set((opts.recvInfo ?? []).map((s) => s.toLowerCase()));
     const allowH: HeaderInit = { name: "Allow", value: [...this.allow].join(", ") };
     const supportedH: HeaderInit[] = this.supported.size > 0 ? [{ name: "Supported", value: [...this.supported].join(", ") }] : [];
@@ -171,6 +208,7 @@ export class UserAgentCore implements TransactionUser, SessionHost {
     this.requestHeaders = (opts.userAgent !== undefined ? [{ name: "User-Agent", value: opts.userAgent }] : []).map(checkedHeader);
     this.responseHeaders = [...(opts.userAgent !== undefined ? [{ name: "Server", value: opts.userAgent }] : []), allowH, ...supportedH, ...recvInfoH].map(checkedHeader);
     this.optionsHeaders = [...this.responseHeaders, checkedHeader({ name: "Accept", value: this.accept.join(", ") })];
+    this.supportedHeader = this.reliable !== "never" || this.sessionTimer !== undefined ? supportedH[0] : undefined;
     opts.transactions.setUser(this);
   }
 
@@ -224,6 +262,18 @@ export class UserAgentCore implements TransactionUser, SessionHost {
     return buildResponse(request, 200, { toTag: this.tokens.tag(), headers: this.optionsHeaders });
   }
 
+  /** Require: 100rel (RFC 3262 §4) and Session-Expires / Min-SE (RFC 4028 §7.1) for a new INVITE. */
+  private get inviteExtensionHeaders(): HeaderInit[] {
+    const out: HeaderInit[] = [];
+    if (this.reliable === "required") out.push({ name: "Require", value: "100rel" });
+    const st = this.sessionTimer;
+    if (st !== undefined) {
+      out.push({ name: "Session-Expires", value: String(st.expiresS) });
+      if (st.minSE !== 90) out.push({ name: "Min-SE", value: String(st.minSE) });
+    }
+    return out;
+  }
+
   /** Dialogs held (tests, metrics). */
   get dialogCount(): number {
     return this.dialogs.size;
@@ -260,10 +310,14 @@ export class UserAgentCore implements TransactionUser, SessionHost {
       ...(opts.maxForwards !== undefined ? { maxForwards: opts.maxForwards } : {}),
       route,
       ...(contact !== undefined ? { contact } : {}),
-      headers: [...this.requestHeaders, ...this.responseHeaders.filter((h) => h.name === "Allow" || h.name === "Supported"), ...(opts.headers ?? [])],
+      headers: [...this.requestHeaders, ...this.responseHeaders.filter((h) => h.name === "Allow" || h.name === "Supported"), ...this.inviteExtensionHeaders, ...(opts.headers ?? [])],
       ...(opts.body !== undefined ? { body: opts.body } : {}),
     });
-    const session = new InviteClientSession(this, request, target ?? { protocol: "udp", host: "invalid", port: 5060 }, opts.ackBody !== undefined ? { ackBody: opts.ackBody } : {});
+    const session = new InviteClientSession(this, request, target ?? { protocol: "udp", host: "invalid", port: 5060 }, {
+      ...(opts.ackBody !== undefined ? { ackBody: opts.ackBody } : {}),
+      ...(opts.prackBody !== undefined ? { prackBody: opts.prackBody } : {}),
+      ...(opts.authenticator !== undefined ? { authenticator: opts.authenticator } : {}),
+    });
     this.counters.invitesSent++;
     if (target === undefined || via === undefined) {
       const reason = target === undefined ? `no next hop for ${uri.kind === "sip" ? "the Request-URI" : `a ${uri.scheme}: URI`} (give a target)` : `no ${target.protocol.toUpperCase()} transport for ${target.host}`;
@@ -274,7 +328,11 @@ export class UserAgentCore implements TransactionUser, SessionHost {
     return session;
   }
 
-  /** A request outside any dialog (OPTIONS keep-alive of a trunk, MESSAGE ...), through a client transaction. */
+  /**
+   * A request outside any dialog (OPTIONS keep-alive of a trunk, MESSAGE ...), through a client
+   * transaction. A 401/407 is answered once per kind with the authenticator's credentials (RFC 3261
+   * §8.1.3.5, §22.2: same Call-ID, From tag and To, CSeq one more, a new branch).
+   */
   request(opts: OutOfDialogOptions): Promise<RequestOutcome> {
     return new Promise((resolve) => {
       if (opts.method === "INVITE" || opts.method === "ACK" || opts.method === "CANCEL") throw new Error(`${opts.method} is not sent with request()`);
@@ -298,16 +356,32 @@ export class UserAgentCore implements TransactionUser, SessionHost {
         callId: this.tokens.callId(),
         cseq: 1,
         route,
-        headers: [...this.requestHeaders, ...(opts.headers ?? [])],
+        headers: [...this.requestHeaders, ...(this.supportedHeader !== undefined ? [this.supportedHeader] : []), ...(opts.headers ?? [])],
         ...(opts.body !== undefined ? { body: opts.body } : {}),
       });
-      this.transactions.sendRequest(req, target, {
-        onResponse: (r) => {
-          if ((r.status ?? 0) >= 200) resolve({ kind: "response", response: r });
-        },
-        onTimeout: () => resolve({ kind: "timeout" }),
-        onTransportError: (_t, error) => resolve({ kind: "transport-error", error }),
-      });
+      const auth = opts.authenticator ?? this.authenticator;
+      const credentials = new Credentials();
+      const send = (r: SipMessage): void => {
+        this.transactions.sendRequest(r, target, {
+          onResponse: (resp) => {
+            const status = resp.status ?? 0;
+            if (status < 200) return;
+            if (status === 401 || status === 407) {
+              const a = credentials.retry(auth, resp, r);
+              const nextVia = a.ok ? this.via(target) : undefined;
+              if (a.ok && nextVia !== undefined) {
+                send(retryRequest(r, nextVia, r.cseq.seq + 1, a.headers, ["Authorization", "Proxy-Authorization"]));
+                return;
+              }
+              if (!a.ok) this.log.info({ callId: r.callId, method: r.method, status, reason: a.reason }, "challenge not answered");
+            }
+            resolve({ kind: "response", response: resp });
+          },
+          onTimeout: () => resolve({ kind: "timeout" }),
+          onTransportError: (_t, error) => resolve({ kind: "transport-error", error }),
+        });
+      };
+      send(req);
     });
   }
 
@@ -408,6 +482,14 @@ export class UserAgentCore implements TransactionUser, SessionHost {
       this.refuse(tx, 400, [], "Bad Request - Invalid Record-Route");
       return;
     }
+    // RFC 4028 §9: a session interval below our minimum: 422 with our Min-SE.
+    if (this.sessionTimer !== undefined) {
+      const small = tooSmallInterval(m, this.sessionTimer);
+      if (small !== undefined) {
+        this.refuse(tx, small.status, small.headers, small.reason);
+        return;
+      }
+    }
     const session = new InviteServerSession(this, tx, this.tokens.tag());
     this.pendingInvites.set(mergeKey, session);
     const forget = (): void => {
@@ -442,7 +524,8 @@ export class UserAgentCore implements TransactionUser, SessionHost {
       this.counters.unmatchedAcks++;
       return;
     }
-    if (!usage.dialog.acceptRemoteCSeq(ack)) return;
+    // The ACK carries the CSeq of the INVITE it acknowledges (§13.2.2.4), which a PRACK or UPDATE in
+    // the early dialog may have passed (RFC 3262, RFC 3311): no §12.2.2 order check for it.
     usage.owner.receiveAck(ack, usage.dialog);
   }
 

@@ -8,81 +8,15 @@
  *    scenarios/uas-cancel.xml): 200 to the CANCEL, 487, ACK;
  *  - a re-INVITE mid-call from sipp (scenarios/uac-reinvite.xml).
  */
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterEach, expect, it } from "vitest";
-import { SystemClock } from "../../../src/core/clock.js";
-import { silentLogger } from "../../../src/core/logger.js";
-import { transactionTimers } from "../../../src/sip/transaction/timers.js";
-import { TransactionLayer } from "../../../src/sip/transaction/transaction-layer.js";
-import { SipTransport } from "../../../src/sip/transport/sip-transport.js";
-import type { TransportProtocol } from "../../../src/sip/transport/types.js";
 import type { InviteClientSession } from "../../../src/sip/ua/uac-session.js";
 import type { InviteServerSession } from "../../../src/sip/ua/uas-session.js";
-import { UserAgentCore } from "../../../src/sip/ua/user-agent-core.js";
 import { PEERS, describeWithPeers } from "../../support/peers.js";
 import { freePort } from "../../support/ports.js";
 import { start } from "../../support/processes.js";
+import { ANSWER, LOOP, OFFER, closeStacks, ours, scenario, sipp, transportFlag } from "./sipp-support.js";
 
-const LOOP = "127.0.0.1";
-const scenario = (name: string): string => fileURLToPath(new URL(`./scenarios/${name}`, import.meta.url));
-const ANSWER = "v=0\r\no=- 7 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 40000 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n";
-const OFFER = ANSWER;
-
-interface Ours {
-  transport: SipTransport;
-  transactions: TransactionLayer;
-  ua: UserAgentCore;
-  port: number;
-}
-
-const stacks: Ours[] = [];
-
-async function ours(timers: Record<string, number> = {}): Promise<Ours> {
-  const port = await freePort();
-  const clock = new SystemClock();
-  const transport = new SipTransport({
-    listeners: [
-      { protocol: "udp", address: LOOP, port },
-      { protocol: "tcp", address: LOOP, port },
-    ],
-    clock,
-    log: silentLogger,
-    idleTimeoutMs: 0,
-  });
-  await transport.start();
-  const transactions = new TransactionLayer({ transport, clock, log: silentLogger, timers: transactionTimers(timers) });
-  const ua = new UserAgentCore({ transactions, clock, log: silentLogger, contactUser: "gw", userAgent: "sipt-gw interop" });
-  const s = { transport, transactions, ua, port };
-  stacks.push(s);
-  return s;
-}
-
-afterEach(async () => {
-  for (const s of stacks.splice(0)) {
-    s.ua.shutdown();
-    await s.transport.close();
-  }
-});
-
-/** sipp's exit code (0 when every call succeeded), run in a temporary directory that keeps its error log. */
-async function sipp(args: string[], timeoutS: number): Promise<{ code: number | null; out: string }> {
-  const dir = mkdtempSync(join(tmpdir(), "sipt-sipp-"));
-  try {
-    const p = start("sipp", [...args, "-nostdin", "-timeout", `${timeoutS}s`, "-timeout_error", "-trace_err"], { cwd: dir });
-    const code = await p.exited((timeoutS + 10) * 1000);
-    const errors = readdirSync(dir).filter((f) => f.endsWith("_errors.log")).map((f) => readFileSync(join(dir, f), "utf8").slice(-3000));
-    return { code, out: `${p.stdout().slice(-3000)}\n${p.stderr().slice(-2000)}\n${errors.join("\n")}` };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-function transportFlag(p: TransportProtocol): string {
-  return p === "udp" ? "u1" : "t1";
-}
+afterEach(closeStacks);
 
 describeWithPeers("sipp interop (RFC 3261 §13, §9, §14, §15)", [PEERS.sipp], () => {
   for (const protocol of ["udp", "tcp"] as const) {

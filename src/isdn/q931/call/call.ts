@@ -206,6 +206,12 @@ export class Q931Call {
     if (this.fsm.accepts(event)) this.fsm.dispatch(event);
   }
 
+  /** End the call without signalling (its Q.931 entity is stopping): timers stopped, the channel released, no indication. */
+  abandon(): void {
+    if (this.ch !== undefined) this.ctx.pool.release(this.ch, this.key);
+    this.fsm.terminate("entity stopped");
+  }
+
   /** The incoming call lost its channel to ours, or ours lost it to an incoming call (Q.931 Annex D.3). */
   loseChannel(): void {
     this.ch = undefined;

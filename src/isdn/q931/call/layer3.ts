@@ -118,6 +118,7 @@ export class Q931Layer3 {
   private restart: PendingRestart | undefined;
   private readonly restartQueue: (readonly number[] | "all")[] = [];
   private linkUp = false;
+  private stopped = false;
   readonly counters = { messagesIn: 0, messagesOut: 0, undecodable: 0, ignored: 0 };
 
   constructor(opts: Q931Options) {
@@ -161,7 +162,23 @@ export class Q931Layer3 {
 
   /** Ask the data link to come up (DL-ESTABLISH.req); a PRI D-channel is kept up from then on (Q.931 §5.8.9). */
   start(): void {
+    if (this.stopped) return;
     this.o.dataLink.establish();
+  }
+
+  /**
+   * Stop the entity for good (the owner is shutting down): every call ends
+   * without messages or indications, timers stop, and data link indications
+   * are ignored from then on.
+   */
+  stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    for (const call of [...this.calls.values()]) call.abandon();
+    this.calls.clear();
+    this.restartQueue.length = 0;
+    this.restart = undefined;
+    this.global.terminate("entity stopped");
   }
 
   get dataLinkUp(): boolean {
@@ -186,6 +203,7 @@ export class Q931Layer3 {
    * With `channel`, that B-channel is offered; otherwise one is hunted.
    */
   setup(ies: readonly Q931Ie[], channel?: number): SetupResult {
+    if (this.stopped) return { ok: false, cause: CAUSE.temporaryFailure, reason: `Q.931 entity ${this.o.id} is stopped` };
     if (!findIe({ ies }, "bearerCapability")) return { ok: false, cause: CAUSE.mandatoryIeMissing, reason: "SETUP needs a Bearer capability (Q.931 §3.1.14)" };
     const ch = channel ?? this.o.channels.hunt();
     if (ch === undefined) return { ok: false, cause: CAUSE.noChannel, reason: "no idle B-channel" };
@@ -215,6 +233,7 @@ export class Q931Layer3 {
   /** RESTART.req for some B-channels, or for the whole interface. */
   requestRestart(channels: readonly number[] | "all"): void {
     if (channels !== "all") for (const c of channels) if (!this.o.channels.has(c)) throw new RangeError(`B-channel ${c} does not exist`);
+    if (this.stopped) return;
     this.restartQueue.push(channels);
     if (this.global.state === "Rest0") this.nextRestart();
   }
@@ -318,6 +337,7 @@ export class Q931Layer3 {
   }
 
   private onDl(ind: DlIndication): void {
+    if (this.stopped) return;
     switch (ind.primitive) {
       case "DL-DATA.ind":
       case "DL-UNIT-DATA.ind":
@@ -346,6 +366,7 @@ export class Q931Layer3 {
 
   /** One message from the data link (DL-DATA.ind). */
   receive(bytes: Uint8Array): void {
+    if (this.stopped) return;
     this.counters.messagesIn++;
     const res = decodeQ931(bytes);
     if (!res.ok) {
