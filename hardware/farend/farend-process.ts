@@ -309,9 +309,14 @@ export class FarendProcess {
   private readonly exitPromise: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   private exitInfo: { code: number | null; signal: NodeJS.Signals | null } | undefined;
   private nextId = 1;
+  /** Events seen so far (all of them are in `events` unless `retainEvents` is false). */
+  private seen = 0;
+  private readonly retain: boolean;
+  private readonly listeners = new Set<(e: FarendEvent) => void>();
 
-  private constructor(name: string, command: string, args: readonly string[]) {
+  private constructor(name: string, command: string, args: readonly string[], retainEvents = true) {
     this.name = name;
+    this.retain = retainEvents;
     installExitHook();
     this.child = spawn(command, [...args], { stdio: ["pipe", "pipe", "pipe"] });
     live.add(this.child);
@@ -348,8 +353,14 @@ export class FarendProcess {
     }
   }
 
-  static spawn(kind: FarendKind, args: readonly string[], name: string = kind): FarendProcess {
-    return new FarendProcess(name, farendBinary(kind), args);
+  static spawn(kind: FarendKind, args: readonly string[], name: string = kind, opts: { readonly retainEvents?: boolean } = {}): FarendProcess {
+    return new FarendProcess(name, farendBinary(kind), args, opts.retainEvents ?? true);
+  }
+
+  /** Every event as it arrives; returns the function that stops listening. */
+  onEvent(listener: (e: FarendEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   static spawnCommand(name: string, command: string, args: readonly string[]): FarendProcess {
@@ -370,7 +381,7 @@ export class FarendProcess {
 
   /** Index of the next event: pass it to waitFor() to ignore what came before. */
   mark(): number {
-    return this.events.length;
+    return this.seen;
   }
 
   private onLine(line: string): void {
@@ -386,8 +397,10 @@ export class FarendProcess {
       return;
     }
     const e = parsed as FarendEvent;
-    const index = this.events.length;
-    this.events.push(e);
+    const index = this.seen++;
+    // A long-running owner (the gateway) keeps no history: only waiters and listeners see events.
+    if (this.retain) this.events.push(e);
+    for (const l of this.listeners) l(e);
     for (const w of [...this.waiters]) {
       if (index >= w.from && w.pred(e)) {
         this.waiters.delete(w);

@@ -9,7 +9,15 @@ import { resolveTimers } from "../core/timers.js";
 import { ManagementServer } from "../gateway/management/server.js";
 import type { RequestBody, ResponseBody } from "../gateway/management/messages.js";
 import { defaultControlSocket } from "../gateway/management/socket-path.js";
+import { CallsComponent } from "./calls-component.js";
 import { CardComponent } from "./card-component.js";
+import { FarendComponent } from "./farend-component.js";
+import type { IsdnCallSink } from "./isdn-call-sink.js";
+import { UnroutedIsdnCallSink } from "./isdn-call-sink.js";
+import { IsdnComponent } from "./isdn-component.js";
+import { handleIsdnRequest } from "../gateway/management/isdn-management.js";
+import { MediaComponent } from "./media-component.js";
+import { SipComponent } from "./sip-component.js";
 import type { CallSink } from "./ss7-call-sink.js";
 import { UnroutedCallSink } from "./ss7-call-sink.js";
 import { Ss7Component, Ss7ManagementError } from "./ss7-component.js";
@@ -27,6 +35,8 @@ export interface Component {
 export interface GatewayOptions {
   /** Where ISUP calls go; by default they are released as unrouted (ss7-call-sink.ts). */
   readonly callSink?: CallSink;
+  /** Where PRI/QSIG calls go; by default they are refused as unrouted (isdn-call-sink.ts). */
+  readonly isdnSink?: IsdnCallSink;
 }
 
 export class Gateway {
@@ -49,13 +59,37 @@ export class Gateway {
     this.add({ name: "management", start: () => mgmt.start(), stop: () => mgmt.stop(), detail: () => mgmt.path });
     this.card = new CardComponent(config, log.child({ component: "card" }));
     this.add(this.card);
+    const card = this.card;
+    // The media engine runs when calls are routed through this gateway.
+    this.media = config.routing ? new MediaComponent({ config, log: log.child({ component: "media" }), card: () => card.driver }) : undefined;
+    if (this.media) this.add(this.media);
+    if (config.farends.length > 0) this.add(new FarendComponent(config, log.child({ component: "farends" })));
+    this.sip = new SipComponent(config, log.child({ component: "sip" }));
+    this.add(this.sip);
+    const media = this.media;
+    this.calls = config.routing && media ? new CallsComponent({ config, log: log.child({ component: "calls" }), sip: this.sip, media: () => (media.channels !== undefined ? media : undefined) }) : undefined;
     if (config.ss7) {
       const ss7Log = log.child({ component: "ss7" });
-      const card = this.card;
-      this.ss7 = new Ss7Component({ config, log: ss7Log, card: () => card.driver, sink: options.callSink ?? new UnroutedCallSink(ss7Log, config.ss7.causeLocation) });
+      const sink = options.callSink ?? this.calls?.sink ?? new UnroutedCallSink(ss7Log, config.ss7.causeLocation);
+      this.ss7 = new Ss7Component({ config, log: ss7Log, card: () => card.driver, sink });
       this.add(this.ss7);
     }
+    if (config.isdn) {
+      const isdnLog = log.child({ component: "isdn" });
+      this.isdn = new IsdnComponent({ config, log: isdnLog, card: () => card.driver, sink: options.isdnSink ?? new UnroutedIsdnCallSink(isdnLog) });
+      this.add(this.isdn);
+    }
+    if (this.calls) this.add(this.calls);
   }
+
+  /** Present when the configuration has an isdn section. */
+  readonly isdn: IsdnComponent | undefined;
+
+  /** Present when the configuration has a routing section. */
+  readonly media: MediaComponent | undefined;
+  readonly sip: SipComponent;
+  /** Present when the configuration has a routing section. */
+  readonly calls: CallsComponent | undefined;
 
   readonly card: CardComponent;
   /** Present when the configuration has an ss7 section. */
@@ -63,6 +97,7 @@ export class Gateway {
 
   private async manage(req: RequestBody): Promise<ResponseBody> {
     if (req.kind === "status") return this.statusReply();
+    if (req.kind === "listDChannels" || req.kind === "listBChannels" || req.kind === "bChannelRestart") return handleIsdnRequest(req, this.isdn);
     const ss7 = this.ss7;
     if (!ss7) return { kind: "error", code: "failed", message: "this gateway has no SS7 configured (no ss7 section)" };
     try {

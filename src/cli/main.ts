@@ -14,6 +14,7 @@ import { register as registerFarend } from "./commands/farend.js";
 import { register as registerIsdn } from "./commands/isdn.js";
 import { register as registerIsup } from "./commands/isup.js";
 import { register as registerLinks } from "./commands/links.js";
+import { register as registerMappings } from "./commands/mappings.js";
 import { register as registerSip } from "./commands/sip.js";
 import { register as registerStart } from "./commands/start.js";
 import { register as registerStatus } from "./commands/status.js";
@@ -39,6 +40,7 @@ export function buildProgram(): Command {
   registerFarend(program);
   registerSip(program);
   registerCard(program);
+  registerMappings(program);
   // Every subcommand reports usage errors with exit code 2 instead of exiting by itself.
   const override = (c: Command): void => {
     c.exitOverride();

@@ -2,6 +2,7 @@
  * Loading and checking configuration. Every problem names the file, the line
  * and the key path, and says what is wrong; the caller exits 2 on any.
  */
+import { isdnProblems } from "../cli/isdn-plan.js";
 import { isMap, isPair, isScalar, LineCounter, parseDocument } from "yaml";
 import type { Document, Node } from "yaml";
 import type { z } from "zod";
@@ -121,6 +122,8 @@ export function loadConfigText(text: string, file: string, timerTables: readonly
     });
   });
   if (config.ss7) problems.push(...ss7Problems(config, (path, key) => lineOf(doc, lc, path, key), file));
+  if (config.isdn) for (const p of isdnProblems(config)) problems.push({ file, line: lineOf(doc, lc, p.path), keyPath: keyPathText(p.path), message: p.message });
+  if (config.routing) problems.push(...routingProblems(config, (path, key) => lineOf(doc, lc, path, key), file));
   config.sip.listen.forEach((l, i) => {
     if (l.transport === "tls" && (!l.certificate || !l.privateKey)) {
       problems.push({ file, line: lineOf(doc, lc, ["sip", "listen", i]), keyPath: `sip.listen[${i}]`, message: "a TLS listener needs certificate and privateKey" });
@@ -257,6 +260,37 @@ function ss7Problems(config: GatewayConfig, lineAt: (path: readonly PropertyKey[
         }
         usedCics.set(key, `trunk ${t.name}`);
       }
+    });
+  });
+  return out;
+}
+
+/** Cross-references of the routing section: trunk names unique across SS7 and SIP, routes naming trunks that exist. */
+function routingProblems(config: GatewayConfig, lineAt: (path: readonly PropertyKey[], key?: string) => number | undefined, file: string): ConfigProblem[] {
+  const routing = config.routing;
+  if (!routing) return [];
+  const out: ConfigProblem[] = [];
+  const add = (path: readonly PropertyKey[], message: string): void => {
+    out.push({ file, line: lineAt(path), keyPath: keyPathText(path), message });
+  };
+  const trunks = new Map<string, string>();
+  for (const t of config.ss7?.trunks ?? []) trunks.set(t.name, "an ISUP trunk (ss7.trunks)");
+  for (const t of config.isdn?.trunks ?? []) trunks.set(t.name, "an ISDN trunk (isdn.trunks)");
+  routing.sipTrunks.forEach((t, i) => {
+    const other = trunks.get(t.name);
+    if (other !== undefined) add(["routing", "sipTrunks", i, "name"], `trunk name ${t.name} is already ${other}`);
+    trunks.set(t.name, "a SIP trunk (routing.sipTrunks)");
+  });
+  const routeNames = new Set<string>();
+  routing.routes.forEach((r, i) => {
+    const at = ["routing", "routes", i];
+    if (routeNames.has(r.name)) add([...at, "name"], `route ${r.name} is configured twice`);
+    routeNames.add(r.name);
+    r.from.forEach((n, j) => {
+      if (!trunks.has(n)) add([...at, "from", j], `no trunk named ${n} (known: ${[...trunks.keys()].join(", ") || "none"})`);
+    });
+    r.to.forEach((n, j) => {
+      if (!trunks.has(n)) add([...at, "to", j], `no trunk named ${n} (known: ${[...trunks.keys()].join(", ") || "none"})`);
     });
   });
   return out;

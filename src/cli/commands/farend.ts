@@ -8,6 +8,7 @@ import { existsSync } from "node:fs";
 import type { Readable, Writable } from "node:stream";
 
 import type { Command } from "commander";
+import { registerFarendControl } from "./farend-call.js";
 
 import {
   colineArgs,
@@ -373,7 +374,8 @@ async function finish(kind: FarendCliKind, built: ArgsResult): Promise<void> {
 export function register(program: Command): void {
   const farend = program
     .command("farend")
-    .description("run a far-end simulator on the simulated card's line side (JSON-line commands on stdin, events on stdout)");
+    .description("run a far-end simulator on the simulated card's line side (JSON-line commands on stdin, events on stdout), or drive one the running gateway started");
+  registerFarendControl(farend);
 
   const analogOptions = (c: Command): Command =>
     c

@@ -39,9 +39,27 @@ export function register(program: Command): void {
         format: opts.logFormat ?? cfg.log.format,
       });
       const gw = new Gateway(cfg, log, opts.config ?? EMBEDDED_NAME);
+      // Signals are taken from the start: one that arrives while components start stops the
+      // gateway as soon as start-up has finished (or failed), never leaves it running.
+      let signalled: string | undefined;
+      let onSignal: ((sig: string) => void) | undefined;
+      const handler = (sig: string) => () => {
+        if (signalled !== undefined) return;
+        signalled = sig;
+        onSignal?.(sig);
+      };
+      const onInt = handler("SIGINT");
+      const onTerm = handler("SIGTERM");
+      process.on("SIGINT", onInt);
+      process.on("SIGTERM", onTerm);
+      const release = (): void => {
+        process.off("SIGINT", onInt);
+        process.off("SIGTERM", onTerm);
+      };
       try {
         await gw.start();
       } catch (e) {
+        release();
         log.fatal({ err: (e as Error).message }, "gateway failed to start");
         await gw.stop("start failure");
         process.exitCode = EXIT.failure;
@@ -49,18 +67,13 @@ export function register(program: Command): void {
       }
       // Run until a signal, whether or not a component holds the event loop open.
       const keepAlive = setInterval(() => undefined, 1 << 30);
-      await new Promise<void>((resolve) => {
-        const stop = (sig: string) => {
-          clearInterval(keepAlive);
-          process.off("SIGINT", onInt);
-          process.off("SIGTERM", onTerm);
-          void gw.stop(sig).then(resolve);
-        };
-        const onInt = () => stop("SIGINT");
-        const onTerm = () => stop("SIGTERM");
-        process.on("SIGINT", onInt);
-        process.on("SIGTERM", onTerm);
+      const sig = await new Promise<string>((resolve) => {
+        if (signalled !== undefined) resolve(signalled);
+        else onSignal = resolve;
       });
+      clearInterval(keepAlive);
+      release();
+      await gw.stop(sig);
       process.exitCode = EXIT.ok;
     });
 }

@@ -1,0 +1,141 @@
+/**
+ * The ISUP <-> SIP message mapping the calls use, composed from the pure
+ * per-field functions of src/interworking/isup-sip (numbers, parties,
+ * backward messages) and the provisioned defaults RFC 3398 §7.2.1.1 asks for
+ * ("Gateways MUST be provisioned with default values for mandatory ISUP
+ * parameters that cannot be derived from translation").
+ */
+import type { IsupMessage, IsupParameter } from "../../ss7/isup/codec/index.js";
+import { getParameter } from "../../ss7/isup/codec/index.js";
+import type { SipMessage } from "../../sip/syntax/message.js";
+import { quote } from "../../sip/syntax/params.js";
+import type { HeaderInit } from "../../sip/transaction/messages.js";
+import { CPC_TO_ISUP_DEFAULT } from "../../../mappings/rfc3398-cpc.js";
+import { answerMessage, backwardToProvisional, provisionalToBackward } from "../isup-sip/backward.js";
+import type { IsupNumberFields } from "../isup-sip/numbers.js";
+import { telephoneToIsupNumber } from "../isup-sip/numbers.js";
+import type { CallingPartyNumberValue, NameAddrFields } from "../isup-sip/parties.js";
+import { calledNumberToRequestUri, callingPartyToSip, sipToCallingParty } from "../isup-sip/parties.js";
+import type { InviteFieldsResult, IamResult, IsupSipMapping, MappingContext, ProvisionalFields } from "./mapping.js";
+
+/** Q.763 §3.9 b) nature of address indicator: 3 national (significant) number, 4 international number. */
+const NOA_NATIONAL = 3;
+const NOA_INTERNATIONAL = 4;
+
+function nameAddr(n: NameAddrFields): string {
+  return n.displayName !== undefined && n.displayName !== "" ? `${quote(n.displayName)} <${n.uri}>` : `<${n.uri}>`;
+}
+
+/**
+ * The called number after routing as ISUP number fields: a "+" number is
+ * international; otherwise the IAM's own nature of address stays (the route
+ * only changed digits within the same plan).
+ */
+function routedNumber(called: string, original: IsupNumberFields | undefined): IsupNumberFields {
+  if (called.startsWith("+")) return { natureOfAddressIndicator: NOA_INTERNATIONAL, numberingPlanIndicator: 1, digits: called.slice(1) };
+  return { natureOfAddressIndicator: original?.natureOfAddressIndicator ?? NOA_NATIONAL, numberingPlanIndicator: original?.numberingPlanIndicator ?? 1, digits: called };
+}
+
+function param(name: string, value: Readonly<Record<string, unknown>>): IsupParameter {
+  return { name, value } as IsupParameter;
+}
+
+/** Replace (or add, in Q.763 order for optional parameters: at the end) a parameter. */
+function withParameter(m: IsupMessage, p: IsupParameter): IsupMessage {
+  const i = m.parameters.findIndex((q) => q.name === p.name);
+  if (i < 0) return { ...m, parameters: [...m.parameters, p] };
+  const parameters = [...m.parameters];
+  parameters[i] = p;
+  return { ...m, parameters };
+}
+
+function withoutParameter(m: IsupMessage, name: string): IsupMessage {
+  return { ...m, parameters: m.parameters.filter((p) => p.name !== name) };
+}
+
+/**
+ * RFC 3398 §7.2.1.1: the provisioned IAM for a call from SIP with no
+ * encapsulated IAM. Nature of connection: no satellite, no continuity check,
+ * echo control device as the media path has one (Q.763 §3.35). Forward call
+ * indicators: national call, no end-to-end method, interworking encountered
+ * and ISUP not used all the way (the call came from SIP), ISUP preferred,
+ * originating access non-ISDN, no SCCP (Q.763 §3.23). Transmission medium
+ * requirement 3.1 kHz audio (Q.763 §3.54: speech is not promised across IP).
+ */
+function provisionedIam(ctx: MappingContext): IsupMessage {
+  return {
+    messageType: "IAM",
+    parameters: [
+      param("natureOfConnectionIndicators", { satelliteIndicator: 0, continuityCheckIndicator: 0, echoControlDeviceIndicator: ctx.echoControl ? 1 : 0 }),
+      param("forwardCallIndicators", {
+        nationalInternationalCallIndicator: 0,
+        endToEndMethodIndicator: 0,
+        interworkingIndicator: 1,
+        endToEndInformationIndicator: 0,
+        isdnUserPartIndicator: 0,
+        isdnUserPartPreferenceIndicator: 0,
+        isdnAccessIndicator: 0,
+        sccpMethodIndicator: 0,
+      }),
+      param("callingPartysCategory", { callingPartysCategory: CPC_TO_ISUP_DEFAULT.category }),
+      param("transmissionMediumRequirement", { transmissionMediumRequirement: 3 }),
+    ],
+  };
+}
+
+export const isupSipMapping: IsupSipMapping = {
+  inviteFields(iam, called, ctx, peer): InviteFieldsResult {
+    const cdpn = getParameter(iam, "calledPartyNumber") as IsupNumberFields | undefined;
+    const numbering = { countryCode: ctx.countryCode };
+    const form = { scheme: "sip" as const, host: peer.host.includes(":") ? `[${peer.host}]` : peer.host, port: peer.port };
+    const r = calledNumberToRequestUri(routedNumber(called, cdpn), numbering, form);
+    if (!r.ok) return { ok: false, cause: r.cause, reason: r.reason };
+    const cgpn = getParameter(iam, "callingPartyNumber") as CallingPartyNumberValue | undefined;
+    const id = callingPartyToSip(cgpn, { ...numbering, trusted: ctx.trusted, form: { scheme: "sip", host: ctx.localHost }, gatewayHost: ctx.localHost });
+    const headers: HeaderInit[] = [];
+    if (id.pAssertedIdentity) headers.push({ name: "P-Asserted-Identity", value: nameAddr(id.pAssertedIdentity) });
+    if (id.privacy.length > 0) headers.push({ name: "Privacy", value: id.privacy.join(";") });
+    return { ok: true, requestUri: r.uri, to: `<${r.uri}>`, from: nameAddr(id.from), headers };
+  },
+
+  iam(invite: SipMessage, called: string, base: IsupMessage | undefined, ctx: MappingContext): IamResult {
+    // RFC 3398 §7.2.1.1: the encapsulated IAM is the base; SIP header fields overwrite what they map to.
+    let iam = base ?? provisionedIam(ctx);
+    const n = telephoneToIsupNumber({ digits: called.replace(/^\+/, ""), global: called.startsWith("+"), params: new Map() }, { countryCode: ctx.countryCode });
+    if (!n.ok) return { ok: false, status: n.status, reason: n.reason };
+    iam = withParameter(
+      iam,
+      param("calledPartyNumber", {
+        natureOfAddressIndicator: n.number.natureOfAddressIndicator,
+        internalNetworkNumberIndicator: 0,
+        numberingPlanIndicator: n.number.numberingPlanIndicator,
+        digits: n.number.digits,
+      }),
+    );
+    const pai = invite.pAssertedIdentity();
+    const privacy = invite.privacy();
+    const cg = sipToCallingParty(
+      {
+        from: invite.from.uri,
+        ...(pai.ok && pai.value ? { pAssertedIdentity: pai.value.map((p) => p.uri) } : {}),
+        ...(privacy.ok && privacy.value ? { privacy: privacy.value } : {}),
+      },
+      { countryCode: ctx.countryCode, trusted: ctx.trusted, form: { scheme: "sip", host: ctx.localHost }, gatewayHost: ctx.localHost },
+    );
+    iam = cg.callingPartyNumber ? withParameter(iam, param("callingPartyNumber", cg.callingPartyNumber as unknown as Record<string, unknown>)) : withoutParameter(iam, "callingPartyNumber");
+    return { ok: true, iam };
+  },
+
+  provisional(m: IsupMessage): ProvisionalFields | undefined {
+    const p = backwardToProvisional(m);
+    return p ? { status: p.sipStatus, inband: p.earlyMedia } : undefined;
+  },
+
+  backward(status: number, withMedia: boolean, acmSent: boolean, ctx: MappingContext): readonly IsupMessage[] {
+    return provisionalToBackward(status, { variant: ctx.variant, acmSent, inband: withMedia, echoControlDevice: ctx.echoControl ? 1 : 0, interworkingEncountered: true }).messages;
+  },
+
+  answer(acmSent: boolean, ctx: MappingContext): IsupMessage {
+    return answerMessage({ variant: ctx.variant, acmSent, echoControlDevice: ctx.echoControl ? 1 : 0, interworkingEncountered: true }).message;
+  },
+};
