@@ -102,7 +102,12 @@ export class CallsComponent {
       kinds.set(t.name, "sip");
       return {
         name: t.name,
-        peers: t.peers.map((p) => ({ protocol: p.transport, host: p.host, port: p.port })),
+        peers: t.peers.map((p) => {
+          if (!("peer" in p)) return { protocol: p.transport, host: p.host, port: p.port };
+          const c = config.sip.peers.find((q) => q.name === p.peer);
+          if (!c) throw new Error(`routing.sipTrunks ${t.name}: no peer named ${p.peer} in sip.peers`);
+          return { protocol: c.transport, host: c.address, port: c.port, name: c.name };
+        }),
         sipt: t.sipt,
         isupVersion: t.isupVersion,
         trusted: t.trusted,
@@ -126,6 +131,11 @@ export class CallsComponent {
       interDigitMs: routing.interDigitSeconds * 1000,
       causeLocation: config.ss7?.causeLocation ?? 2,
       localHost: sipListen?.address ?? "127.0.0.1",
+      peers: {
+        authenticatorFor: (name) => opts.sip.peers?.authenticatorFor(name),
+        available: (name) => opts.sip.peers?.available(name) ?? true,
+        peerOf: (request) => opts.sip.peerOf(request),
+      },
     });
   }
 

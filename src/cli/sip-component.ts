@@ -14,13 +14,21 @@ import type { ListenerConfig } from "../sip/transport/sip-transport.js";
 import { SipTransport } from "../sip/transport/sip-transport.js";
 import { createUserAgent } from "../sip/ua/index.js";
 import type { UserAgentCore } from "../sip/ua/index.js";
+import { PeerRegistry } from "../sip/peers/peer-registry.js";
+import { userAgentSender } from "../sip/peers/request-sender.js";
+import { peerTimers } from "../sip/peers/timers.js";
+import type { SipMessage } from "../sip/syntax/message.js";
+import type { ScreenDecision } from "../sip/transaction/transaction-layer.js";
 import { packageVersion } from "./version.js";
 
 export class SipComponent {
   readonly name = "sip";
   private transport: SipTransport | undefined;
   private core: UserAgentCore | undefined;
+  private registry: PeerRegistry | undefined;
   private readonly clock: Clock;
+  /** The peer the inbound guard matched each accepted request to (kept while the request lives). */
+  private readonly peerOfRequest = new WeakMap<SipMessage, string>();
 
   constructor(
     private readonly config: GatewayConfig,
@@ -33,6 +41,16 @@ export class SipComponent {
   /** The user-agent core, once started. */
   get ua(): UserAgentCore | undefined {
     return this.core;
+  }
+
+  /** The configured peers (registration, keep-alive, inbound guard), once started; undefined without sip.peers. */
+  get peers(): PeerRegistry | undefined {
+    return this.registry;
+  }
+
+  /** The peer the inbound guard matched a request to; undefined when no peers are configured. */
+  peerOf(request: SipMessage): string | undefined {
+    return this.peerOfRequest.get(request);
   }
 
   /** Where each listener is bound (after start: ephemeral ports resolved). */
@@ -62,6 +80,19 @@ export class SipComponent {
     });
     await transport.start();
     this.transport = transport;
+    const withPeers = this.config.sip.peers.length > 0;
+    // Every new request passes the inbound guard before any state is kept for it: an INVITE from
+    // an unknown or unauthenticated source never reaches routing (access lists, rate limits, 403/407/503).
+    const screen = (request: SipMessage, origin: Parameters<PeerRegistry["check"]>[1]): ScreenDecision => {
+      const r = this.registry;
+      if (!r) return { action: "accept" };
+      const d = r.check(request, origin);
+      if (d.ok) {
+        this.peerOfRequest.set(request, d.peer);
+        return { action: "accept" };
+      }
+      return d.response ? { action: "respond", response: d.response } : { action: "drop" };
+    };
     this.core = createUserAgent({
       transport,
       clock: this.clock,
@@ -69,11 +100,30 @@ export class SipComponent {
       timers: transactionTimers(this.config.timers["sip"] ?? {}),
       contactUser: "sipt-gw",
       userAgent: `sipt-gw/${packageVersion()}`,
+      // RFC 3262 and RFC 4028 offered to every peer; used when the peer asks or agrees.
+      reliable: "supported",
+      sessionTimer: {},
+      ...(withPeers ? { screen } : {}),
     });
-    this.log.info({ listening: this.bound() }, "SIP listening");
+    if (withPeers) {
+      this.registry = new PeerRegistry({
+        peers: this.config.sip.peers,
+        access: this.config.sip.access,
+        sender: userAgentSender(this.core),
+        clock: this.clock,
+        log: this.log.child({ layer: "peers" }),
+        timers: peerTimers(this.config.timers["sipPeers"] ?? {}),
+        localUser: "sipt-gw",
+      });
+      this.registry.onEvent((e) => this.log.info({ event: e }, "SIP peer"));
+      this.registry.start();
+    }
+    this.log.info({ listening: this.bound(), peers: this.config.sip.peers.map((p) => p.name) }, "SIP listening");
   }
 
   async stop(): Promise<void> {
+    await this.registry?.stop();
+    this.registry = undefined;
     this.core?.shutdown();
     await this.transport?.close();
     this.core = undefined;

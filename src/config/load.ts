@@ -276,10 +276,14 @@ function routingProblems(config: GatewayConfig, lineAt: (path: readonly Property
   const trunks = new Map<string, string>();
   for (const t of config.ss7?.trunks ?? []) trunks.set(t.name, "an ISUP trunk (ss7.trunks)");
   for (const t of config.isdn?.trunks ?? []) trunks.set(t.name, "an ISDN trunk (isdn.trunks)");
+  const peerNames = new Set(config.sip.peers.map((p) => p.name));
   routing.sipTrunks.forEach((t, i) => {
     const other = trunks.get(t.name);
     if (other !== undefined) add(["routing", "sipTrunks", i, "name"], `trunk name ${t.name} is already ${other}`);
     trunks.set(t.name, "a SIP trunk (routing.sipTrunks)");
+    t.peers.forEach((p, j) => {
+      if ("peer" in p && !peerNames.has(p.peer)) add(["routing", "sipTrunks", i, "peers", j, "peer"], `no peer named ${p.peer} in sip.peers (known: ${[...peerNames].join(", ") || "none"})`);
+    });
   });
   const routeNames = new Set<string>();
   routing.routes.forEach((r, i) => {

@@ -254,12 +254,15 @@ export const isdnSchema = z.strictObject({
   trunks: z.array(isdnTrunkSchema).min(1),
 });
 
-/** A SIP next hop of a trunk. */
-export const sipTrunkPeerSchema = z.strictObject({
-  host: z.string().min(1),
-  port: port.default(5060),
-  transport: z.enum(["udp", "tcp", "tls"]).default("udp"),
-});
+/** A SIP next hop of a trunk: an address, or a peer of `sip.peers` by name (its registration, credentials, keep-alive and inbound rules apply). */
+export const sipTrunkPeerSchema = z.union([
+  z.strictObject({
+    host: z.string().min(1),
+    port: port.default(5060),
+    transport: z.enum(["udp", "tcp", "tls"]).default("udp"),
+  }),
+  z.strictObject({ peer: z.string().min(1) }),
+]);
 
 /** A SIP trunk: the peers calls go to (in failover order) and come from, and how ISUP crosses it. */
 export const sipTrunkSchema = z.strictObject({

@@ -26,6 +26,7 @@ import type { SipMessage } from "../../sip/syntax/message.js";
 import type { BodyInit, HeaderInit } from "../../sip/transaction/messages.js";
 import type { SendTarget } from "../../sip/transport/types.js";
 import type { CallFailure, InviteClientSession, InviteServerSession, SessionEnd, UserAgentCore } from "../../sip/ua/index.js";
+import type { DigestAuthenticator } from "../../sip/auth/digest-client.js";
 import type { IsupToSipRow, SipToIsupRow } from "../../../mappings/rfc3398-causes.js";
 import { SIP_TO_ISUP_DEFAULT } from "../../../mappings/rfc3398-causes.js";
 import { isupCauseToSip, sipStatusToIsup } from "../cause-mapping.js";
@@ -61,10 +62,23 @@ export interface IsupTrunkInfo {
   bearer(cic: number): BearerLocation | undefined;
 }
 
+/** A next hop of a SIP trunk; `name` when it is a configured peer (credentials, keep-alive). */
+export type SipTrunkPeer = SendTarget & { readonly name?: string };
+
+/** What the unit asks of the configured SIP peers (src/sip/peers PeerRegistry). */
+export interface SipPeerHooks {
+  /** The Digest client for the challenges this peer sends (RFC 3261 §22.2). */
+  authenticatorFor(name: string): DigestAuthenticator | undefined;
+  /** False while its OPTIONS keep-alive says it is down: it is skipped. */
+  available(name: string): boolean;
+  /** The peer the inbound guard matched this request to. */
+  peerOf(request: SipMessage): string | undefined;
+}
+
 export interface SipTrunkInfo {
   readonly name: string;
   /** In failover order. */
-  readonly peers: readonly SendTarget[];
+  readonly peers: readonly SipTrunkPeer[];
   readonly sipt: "off" | "optional" | "required";
   readonly isupVersion: string;
   readonly trusted: boolean;
@@ -90,6 +104,7 @@ export interface InterworkingOptions {
   readonly causeLocation: number;
   /** Host for From and Contact when the transport gives none. */
   readonly localHost: string;
+  readonly peers?: SipPeerHooks;
 }
 
 /** One line per call, for management and the demo's ladders. */
@@ -305,6 +320,14 @@ class PstnToSipCall extends BridgedCall {
     const target = this.targets[this.targetIndex];
     const trunk = target ? this.unit.sipTrunk(target.trunk) : undefined;
     const peer = trunk?.peers[this.peerIndex];
+    if (peer?.name !== undefined && this.unit.peerHooks && !this.unit.peerHooks.available(peer.name)) {
+      this.log.info({ peer: peer.name }, "peer down (keep-alive): skipped");
+      if (!this.advance()) {
+        this.releaseIsup(CAUSE.temporaryFailure);
+        this.finish("every peer is down");
+      }
+      return;
+    }
     if (!target || !trunk || !peer) {
       this.releaseIsup(CAUSE.noRoute);
       this.finish("no SIP trunk left to try");
@@ -331,12 +354,14 @@ class PstnToSipCall extends BridgedCall {
       this.finish("SIP is not running");
       return;
     }
+    const authenticator = peer.name !== undefined ? this.unit.peerHooks?.authenticatorFor(peer.name) : undefined;
     const session = ua.invite({
       uri,
       from: f.from,
       to: f.to,
-      target: peer,
+      target: { protocol: peer.protocol, host: peer.host, port: peer.port },
       headers: [...f.headers],
+      ...(authenticator ? { authenticator } : {}),
       ...(body !== undefined ? { body } : {}),
     });
     this.session = session;
@@ -844,6 +869,10 @@ export class IsupSipUnit implements IsupUser {
     return { isupToSip: t?.isupToSip ?? [], sipToIsup: t?.sipToIsup ?? [] };
   }
 
+  get peerHooks(): SipPeerHooks | undefined {
+    return this.opts.peers;
+  }
+
   sipTrunk(name: string): SipTrunkInfo | undefined {
     return this.sipTrunks.find((t) => t.name === name);
   }
@@ -922,7 +951,12 @@ export class IsupSipUnit implements IsupUser {
   private onInvite(session: InviteServerSession): void {
     const origin = session.request;
     const source = sourceOf(origin);
-    const trunk = this.sipTrunks.find((t) => t.peers.some((p) => stripBrackets(p.host) === source)) ?? this.sipTrunks.find((t) => t.acceptAnySource);
+    // The peer the inbound guard recognised, else the source address of a trunk's peer.
+    const peerName = this.opts.peers?.peerOf(origin);
+    const trunk =
+      (peerName !== undefined ? this.sipTrunks.find((t) => t.peers.some((p) => p.name === peerName)) : undefined) ??
+      this.sipTrunks.find((t) => t.peers.some((p) => stripBrackets(p.host) === source)) ??
+      this.sipTrunks.find((t) => t.acceptAnySource);
     if (!trunk) {
       // An INVITE from a source no trunk names never reaches routing.
       this.counters.unknownSource++;

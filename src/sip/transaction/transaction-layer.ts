@@ -32,7 +32,17 @@ export interface TransactionLayerOptions {
   readonly timers?: TimerValues<SipTimerName>;
   /** Branch source (tests pass a fixed seed for readable transcripts). */
   readonly tokens?: TokenSource;
+  /**
+   * Screening of new requests before any transaction exists for them (access
+   * lists, rate limits: src/sip/peers): a refused request is answered
+   * statelessly (RFC 3261 §8.2.7) or dropped, and costs no state.
+   */
+  readonly screen?: RequestScreen;
 }
+
+/** What becomes of a new request: taken, dropped unanswered, or answered at once without a transaction. */
+export type ScreenDecision = { readonly action: "accept" } | { readonly action: "drop" } | { readonly action: "respond"; readonly response: SipMessage };
+export type RequestScreen = (request: SipMessage, origin: Origin) => ScreenDecision;
 
 export interface TransactionCounters {
   clientTransactions: number;
@@ -41,13 +51,15 @@ export interface TransactionCounters {
   strayResponses: number;
   /** Request retransmissions absorbed by a server transaction. */
   retransmissionsAbsorbed: number;
+  /** New requests the screen dropped or answered itself. */
+  screenedOut: number;
 }
 
 type ServerTx = InviteServerTransaction | NonInviteServerTransaction;
 type ClientTx = InviteClientTransaction | NonInviteClientTransaction;
 
 export class TransactionLayer implements TransportUser {
-  readonly counters: TransactionCounters = { clientTransactions: 0, serverTransactions: 0, strayResponses: 0, retransmissionsAbsorbed: 0 };
+  readonly counters: TransactionCounters = { clientTransactions: 0, serverTransactions: 0, strayResponses: 0, retransmissionsAbsorbed: 0, screenedOut: 0 };
   readonly tokens: TokenSource;
   readonly timers: TimerValues<SipTimerName>;
   readonly transport: TransactionTransport;
@@ -56,8 +68,10 @@ export class TransactionLayer implements TransportUser {
   private readonly clients = new Map<string, ClientTx>();
   private readonly servers = new ServerIndex<ServerTx>();
   private tu: TransactionUser | undefined;
+  private readonly screen: RequestScreen | undefined;
 
   constructor(opts: TransactionLayerOptions) {
+    this.screen = opts.screen;
     this.transport = opts.transport;
     this.log = opts.log;
     this.tokens = opts.tokens ?? new TokenSource();
@@ -155,6 +169,14 @@ export class TransactionLayer implements TransportUser {
     if (this.tu === undefined) {
       this.log.warn({ method, callId: m.callId }, "SIP request received before the transaction user was set: dropped");
       return;
+    }
+    if (this.screen !== undefined) {
+      const d = this.screen(m, origin);
+      if (d.action !== "accept") {
+        this.counters.screenedOut++;
+        if (d.action === "respond") this.transport.sendResponse(d.response, origin);
+        return;
+      }
     }
     const key = cookie ? branch : legacyKey(m, method);
     const id = cookie ? branch : `${m.callId}/${m.cseq.seq}`;

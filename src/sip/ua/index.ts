@@ -9,6 +9,7 @@ import type { Logger } from "../../core/logger.js";
 import type { TimerValues } from "../../core/timers.js";
 import type { SipTimerName } from "../transaction/timers.js";
 import { transactionTimers } from "../transaction/timers.js";
+import type { RequestScreen } from "../transaction/transaction-layer.js";
 import { TransactionLayer } from "../transaction/transaction-layer.js";
 import type { TransactionTransport } from "../transaction/types.js";
 import type { UserAgentCoreOptions } from "./user-agent-core.js";
@@ -35,11 +36,13 @@ export interface UserAgentStackOptions extends Omit<UserAgentCoreOptions, "trans
   readonly log: Logger;
   /** Effective SIP timers, e.g. `transactionTimers(config.timers.sip)`; the defaults otherwise. */
   readonly timers?: TimerValues<SipTimerName>;
+  /** Screening of new requests before they reach the transaction layer's state (access lists, rate limits). */
+  readonly screen?: RequestScreen;
 }
 
 /** Transaction layer and UA core on a transport. */
 export function createUserAgent(o: UserAgentStackOptions): UserAgentCore {
-  const { transport, clock, log, timers, ...ua } = o;
-  const transactions = new TransactionLayer({ transport, clock, log, timers: timers ?? transactionTimers() });
+  const { transport, clock, log, timers, screen, ...ua } = o;
+  const transactions = new TransactionLayer({ transport, clock, log, timers: timers ?? transactionTimers(), ...(screen ? { screen } : {}) });
   return new UserAgentCore({ ...ua, transactions, clock, log });
 }

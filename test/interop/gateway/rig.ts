@@ -22,6 +22,10 @@ export interface GatewayRigOptions {
   readonly sipt?: "off" | "optional" | "required";
   /** Extra YAML lines under `timers:` (indented by 2). */
   readonly timersYaml?: string;
+  /** Extra YAML lines under `sip:` (indented by 2), e.g. peers. */
+  readonly sipYaml?: string;
+  /** The SIP trunk's `peers:` list as YAML flow text (default: the peer port on 127.0.0.1). */
+  readonly trunkPeersYaml?: string;
 }
 
 export class GatewayRig {
@@ -46,6 +50,7 @@ card:
     - { span: 1, type: e1, framing: crc4, lineCode: hdb3, clock: recovered, signalling: [16] }
 sip:
   listen: [{ transport: udp, address: 127.0.0.1, port: ${sipPort} }]
+${o.sipYaml ?? ""}
 ss7:
   variant: itu
   pointCode: 1
@@ -61,7 +66,7 @@ routing:
   countryCode: "1"
   sipTrunks:
     - name: sip
-      peers: [{ host: 127.0.0.1, port: ${o.sipPeerPort}, transport: udp }]
+      peers: ${o.trunkPeersYaml ?? `[{ host: 127.0.0.1, port: ${o.sipPeerPort}, transport: udp }]`}
       sipt: "${o.sipt ?? "off"}"
   routes:
     - { name: out, from: [pstn], to: [sip] }
