@@ -25,7 +25,7 @@ import type { CallId, CircuitRef, IsupIndication, IsupUser } from "../../ss7/isu
 import type { SipMessage } from "../../sip/syntax/message.js";
 import type { BodyInit, HeaderInit } from "../../sip/transaction/messages.js";
 import type { SendTarget } from "../../sip/transport/types.js";
-import type { CallFailure, InviteClientSession, InviteServerSession, SessionEnd, UserAgentCore } from "../../sip/ua/index.js";
+import type { CallFailure, IncomingRequest, InviteClientSession, InviteServerSession, SessionEnd, SessionEvents, UserAgentCore } from "../../sip/ua/index.js";
 import type { DigestAuthenticator } from "../../sip/auth/digest-client.js";
 import type { IsupToSipRow, SipToIsupRow } from "../../../mappings/rfc3398-causes.js";
 import { SIP_TO_ISUP_DEFAULT } from "../../../mappings/rfc3398-causes.js";
@@ -49,6 +49,10 @@ export interface IsupCallRequests {
   answerRequest(call: CallId, answer: IsupMessage): RequestResult;
   releaseRequest(call: CallId, req: { readonly cause: number; readonly location: number; readonly diagnostics?: string } | IsupMessage): RequestResult;
   callMessageRequest(call: CallId, m: IsupMessage): RequestResult;
+  suspendRequest(call: CallId, sus: IsupMessage): RequestResult;
+  resumeRequest(call: CallId, res: IsupMessage): RequestResult;
+  informationRequest(call: CallId, inr: IsupMessage): RequestResult;
+  informationResponse(call: CallId, inf: IsupMessage): RequestResult;
 }
 
 type RequestResult = { readonly ok: true } | { readonly ok: false; readonly reason: string };
@@ -190,6 +194,98 @@ abstract class BridgedCall {
     this.log.info({ why, durationMs: this.answeredMs !== undefined ? this.unit.clock.wallNow() - this.answeredMs : 0 }, "call ended");
   }
 
+  /** The SIP session of the call, once there is one. */
+  abstract sipSession(): InviteClientSession | InviteServerSession | undefined;
+
+  /**
+   * Offers within the dialog (re-INVITE, UPDATE: RFC 3261 §14, RFC 3311) are
+   * answered from the media engine; a hold or its end becomes a CPG with the
+   * generic notification 'remote hold' / 'remote retrieval' (RFC 3398 §9.2,
+   * Q.763 §3.25). An offerless re-INVITE gets our offer in the 2xx and its
+   * answer from the ACK (RFC 3261 §14.2).
+   */
+  watchMidCall(session: InviteClientSession | InviteServerSession): void {
+    const onOffer = (inc: IncomingRequest, what: string): void => {
+      const rtp = this.rtp;
+      if (!rtp || this.ended) {
+        inc.reject(481);
+        return;
+      }
+      const trunkVersions = this.sipTrunk ? [this.sipTrunk.isupVersion] : [];
+      const read = readSiptBodies(inc.request, trunkVersions);
+      if (!read.ok) {
+        inc.reject(read.status, read.accept !== undefined ? { headers: [{ name: "Accept", value: read.accept }] } : {});
+        return;
+      }
+      if (inc.bodyRole !== "offer" || read.bodies.sdp === undefined) {
+        if (inc.request.method === "INVITE") {
+          void rtp.offer().then((sdp) => {
+            if (!inc.responded) inc.accept({ body: { contentType: "application/sdp", content: sdp } });
+          });
+        } else inc.accept();
+        return;
+      }
+      const wasHeld = rtp.heldByRemote;
+      void rtp.answerOffer(read.bodies.sdp).then((r) => {
+        if (inc.responded) return;
+        if (!r.ok) {
+          inc.reject(r.status === 400 ? 400 : 488);
+          this.log.warn({ what, reason: r.reason }, "offer in the dialog refused");
+          return;
+        }
+        inc.accept({ body: { contentType: "application/sdp", content: r.sdp } });
+        if (rtp.heldByRemote !== wasHeld) this.notifyHold(rtp.heldByRemote);
+      });
+    };
+    // Both kinds of session emit the shared events (SessionEvents).
+    const shared = session as unknown as { on<K extends keyof SessionEvents>(event: K, listener: SessionEvents[K]): unknown };
+    shared.on("reinvite", (inc) => onOffer(inc, "re-INVITE"));
+    shared.on("update", (inc) => onOffer(inc, "UPDATE"));
+    shared.on("ack", (ack, role) => {
+      if (role !== "answer" || !this.rtp) return;
+      const b = readSiptBodies(ack, []);
+      if (b.ok && b.bodies.sdp !== undefined) void this.rtp.answered(b.bodies.sdp);
+    });
+  }
+
+  /** RFC 3398 §9.2: CPG, event progress, generic notification remote hold (0x79) or remote retrieval (0x7A). */
+  private notifyHold(held: boolean): void {
+    if (this.isupCall === undefined) return;
+    const cpg: IsupMessage = {
+      messageType: "CPG",
+      parameters: [
+        { name: "eventInformation", value: { eventIndicator: 2, eventPresentationRestrictedIndicator: 0 } },
+        { name: "genericNotificationIndicator", raw: held ? "f9" : "fa" },
+      ],
+    };
+    const r = this.unit.isup?.progressRequest(this.isupCall, cpg);
+    if (r && !r.ok) this.log.debug({ reason: r.reason }, "hold notification not sent");
+    this.log.info({ held }, held ? "SIP side holds the call" : "SIP side retrieves the call");
+  }
+
+  /**
+   * RFC 3398 §9.1: SUS/RES from the PSTN. Towards a SIP-T peer the message
+   * travels in INFO (the far gateway reproduces it); otherwise a re-INVITE
+   * holds (sendonly) or resumes (sendrecv) the media.
+   */
+  suspendOrResume(suspend: boolean, octets: Uint8Array): void {
+    const session = this.sipSession();
+    if (!session || session.isEnded || session.dialog === undefined) return;
+    if (this.sipTrunk && this.sipTrunk.sipt !== "off") {
+      this.unit.forwardInInfo(session, this.sipTrunk, octets);
+      return;
+    }
+    const rtp = this.rtp;
+    if (!rtp) return;
+    void rtp.offer(suspend ? "sendonly" : "sendrecv").then(async (sdp) => {
+      const out = await session.reinvite({ body: { contentType: "application/sdp", content: sdp } });
+      if (out.kind === "response" && (out.response.status ?? 0) < 300) {
+        const b = readSiptBodies(out.response, []);
+        if (b.ok && b.bodies.sdp !== undefined) await rtp.answered(b.bodies.sdp);
+      } else this.log.warn({ suspend, outcome: out.kind }, "re-INVITE for SUS/RES not accepted");
+    });
+  }
+
   /** An ISUP indication for this call. */
   abstract isup(ind: IsupIndication): void;
 
@@ -247,6 +343,10 @@ class PstnToSipCall extends BridgedCall {
 
   sipCallId(): string | undefined {
     return this.session?.callId;
+  }
+
+  sipSession(): InviteClientSession | undefined {
+    return this.session;
   }
 
   start(): void {
@@ -375,6 +475,7 @@ class PstnToSipCall extends BridgedCall {
       this.unit.passMidCallIsup(this, inc.request);
       inc.respond(200);
     });
+    this.watchMidCall(session);
     if (trunk.noAnswerMs > 0) {
       this.noAnswerTimer?.cancel();
       this.noAnswerTimer = this.unit.clock.setTimer(trunk.noAnswerMs, () => {
@@ -518,6 +619,10 @@ class PstnToSipCall extends BridgedCall {
         // Q.764 §2.1.4.6: T11 made ISUP send the ACM; the SIP side's 18x become CPGs.
         this.acmSent = true;
         return;
+      case "SUSPEND.ind":
+      case "RESUME.ind":
+        this.suspendOrResume(ind.primitive === "SUSPEND.ind", ind.octets);
+        return;
       case "RELEASE.ind":
         this.onIsupRelease(ind.cause, ind.location);
         return;
@@ -584,6 +689,10 @@ class SipToPstnCall extends BridgedCall {
     return this.session.callId;
   }
 
+  sipSession(): InviteServerSession {
+    return this.session;
+  }
+
   private reject(status: number, reason: string, cause?: number): void {
     const headers: HeaderInit[] = cause !== undefined ? [q850Reason(cause, this.unit.causeLocation)] : [];
     if (this.session.state === "Proceeding") this.session.reject(status, { reason: reasonPhrase(status, reason), headers });
@@ -604,6 +713,7 @@ class SipToPstnCall extends BridgedCall {
       this.unit.passMidCallIsup(this, inc.request);
       inc.respond(200);
     });
+    this.watchMidCall(s);
     const read = readSiptBodies(s.request, [trunk.isupVersion]);
     if (!read.ok) {
       // RFC 3204 §5: an unsupported body marked handling=required, or an unknown ISUP version.
@@ -741,6 +851,10 @@ class SipToPstnCall extends BridgedCall {
           this.answeredMs = this.unit.clock.wallNow();
           this.log.info({ callId: this.session.callId }, "call answered");
         });
+        return;
+      case "SUSPEND.ind":
+      case "RESUME.ind":
+        this.suspendOrResume(ind.primitive === "SUSPEND.ind", ind.octets);
         return;
       case "REATTEMPT.ind": {
         const bearer = this.unit.bearerOf(ind.circuit);
@@ -916,8 +1030,22 @@ export class IsupSipUnit implements IsupUser {
       this.log.warn({ reason: d.error.reason }, "encapsulated ISUP in INFO not decodable");
       return;
     }
-    const r = this.isup?.callMessageRequest(call.isupCall, d.value);
-    if (r && !r.ok) this.log.debug({ type: d.value.messageType, reason: r.reason }, "mid-call ISUP not passed on");
+    const isup = this.isup;
+    if (!isup) return;
+    const m = d.value;
+    const c = call.isupCall;
+    // RFC 3372 §5.4, RFC 3398 §9.1: each encapsulated message goes to the PSTN by its own procedure.
+    const r =
+      m.messageType === "SUS"
+        ? isup.suspendRequest(c, m)
+        : m.messageType === "RES"
+          ? isup.resumeRequest(c, m)
+          : m.messageType === "INR"
+            ? isup.informationRequest(c, m)
+            : m.messageType === "INF"
+              ? isup.informationResponse(c, m)
+              : isup.callMessageRequest(c, m);
+    if (!r.ok) this.log.debug({ type: m.messageType, reason: r.reason }, "mid-call ISUP not passed on");
   }
 
   indication(ind: IsupIndication): void {

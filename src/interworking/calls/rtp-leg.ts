@@ -86,13 +86,22 @@ export class RtpLeg {
     return this.port;
   }
 
-  /** Our SDP offer (PSTN-originated call). The port is bound; no stream yet: nothing to send to. */
-  offer(): Promise<string> {
+  /**
+   * Our SDP offer: for a PSTN-originated call (the port is bound, no stream
+   * yet: nothing to send to), or a new offer in the call (`sendonly` puts the
+   * far end on hold, RFC 3264 §8.4; `sendrecv` takes it off again).
+   */
+  offer(direction: MediaDirection = "sendrecv"): Promise<string> {
     return this.serial(async () => {
       const port = await this.ensurePort();
-      this.offered = localOfferAudio(this.policy, { address: this.plane.rtpBindAddress, port: port.rtpPort, direction: "sendrecv" });
+      this.offered = localOfferAudio(this.policy, { address: this.plane.rtpBindAddress, port: port.rtpPort, direction });
       return this.session.describe([this.offered]);
     });
+  }
+
+  /** The far end no longer wants our audio (its offer or answer is sendonly/inactive, RFC 3264 §8.4). */
+  get heldByRemote(): boolean {
+    return this.negotiated !== undefined && !this.negotiated.send;
   }
 
   /** The SDP answer to our offer arrived (in a 18x or the 2xx). Starts or updates the stream. */
