@@ -103,15 +103,33 @@ export const isupSipMapping: IsupSipMapping = {
     let iam = base ?? provisionedIam(ctx);
     const n = telephoneToIsupNumber({ digits: called.replace(/^\+/, ""), global: called.startsWith("+"), params: new Map() }, { countryCode: ctx.countryCode });
     if (!n.ok) return { ok: false, status: n.status, reason: n.reason };
-    iam = withParameter(
-      iam,
-      param("calledPartyNumber", {
-        natureOfAddressIndicator: n.number.natureOfAddressIndicator,
-        internalNetworkNumberIndicator: 0,
-        numberingPlanIndicator: n.number.numberingPlanIndicator,
-        digits: n.number.digits,
-      }),
-    );
+    // RFC 3398 §7.2.1.1: the Request-URI's number overwrites the encapsulated one. When it is the
+    // same number (digits, nature of address, numbering plan) the encapsulated parameter is reused
+    // as it is ("SHOULD reuse the values of each of the ISUP parameters"), so its ST signal
+    // (Q.763 §3.9 address signal 1111) and internal network number indicator survive the bridge.
+    const encapsulated = base !== undefined ? (getParameter(base, "calledPartyNumber") as IsupNumberFields | undefined) : undefined;
+    const sameNumber =
+      encapsulated !== undefined &&
+      encapsulated.digits.replace(/[Ff]$/, "") === n.number.digits &&
+      encapsulated.natureOfAddressIndicator === n.number.natureOfAddressIndicator &&
+      encapsulated.numberingPlanIndicator === n.number.numberingPlanIndicator;
+    if (!sameNumber)
+      iam = withParameter(
+        iam,
+        param("calledPartyNumber", {
+          natureOfAddressIndicator: n.number.natureOfAddressIndicator,
+          internalNetworkNumberIndicator: 0,
+          numberingPlanIndicator: n.number.numberingPlanIndicator,
+          digits: n.number.digits,
+        }),
+      );
+    // Q.764 §2.1.1.1 (hop counter procedure), Q.763 §3.80: this exchange counts itself; at zero the
+    // call is not extended (RFC 3261 §16.3 step 3: the SIP equivalent is 483 Too Many Hops).
+    const hops = getParameter(iam, "hopCounter") as { hopCounter?: number } | undefined;
+    if (hops?.hopCounter !== undefined) {
+      if (hops.hopCounter <= 1) return { ok: false, status: 483, reason: "the hop counter of the encapsulated IAM is exhausted (Q.764 §2.1.1.1)" };
+      iam = withParameter(iam, param("hopCounter", { ...hops, hopCounter: hops.hopCounter - 1 }));
+    }
     const pai = invite.pAssertedIdentity();
     const privacy = invite.privacy();
     const cg = sipToCallingParty(
