@@ -7,7 +7,7 @@
  * it was asked. Every ISUP message, SIP packet and media request goes into one
  * transcript, compared with a golden file.
  */
-import { ManualClock } from "../../../src/core/clock.js";
+import type { ManualClock } from "../../../src/core/clock.js";
 import type { Logger } from "../../../src/core/logger.js";
 import { silentLogger } from "../../../src/core/logger.js";
 import { isupSipMapping } from "../../../src/interworking/calls/isup-sip-mapping.js";
