@@ -117,8 +117,9 @@ export interface Bench {
   text(): string;
 }
 
-export function makeBench(o: { sipt?: SipTrunkInfo["sipt"] } = {}): Bench {
-  const pair = new Pair({ cics: [1, 2, 3, 4] });
+export function makeBench(o: { sipt?: SipTrunkInfo["sipt"]; overlap?: boolean } = {}): Bench {
+  // With overlap, A (the gateway) receives addresses in overlap (Q.764 §2.1.2) and the route to SIP needs 10 digits.
+  const pair = new Pair({ cics: [1, 2, 3, 4], ...(o.overlap ? { groupA: { addressing: "overlap" as const }, groupB: { addressing: "overlap" as const } } : {}) });
   const clock = pair.clock;
   const t = pair.t;
   const note = (s: string): void => t.add("--", s);
@@ -145,7 +146,7 @@ export function makeBench(o: { sipt?: SipTrunkInfo["sipt"] } = {}): Bench {
   };
   const router = new Router(
     [
-      { name: "out", from: ["to-B"], prefix: "", to: ["provider"], strip: 0, prepend: "", minDigits: 0 },
+      { name: "out", from: ["to-B"], prefix: "", to: ["provider"], strip: 0, prepend: "", minDigits: o.overlap ? 10 : 0 },
       { name: "in", from: ["provider"], prefix: "", to: ["to-B"], strip: 0, prepend: "", minDigits: 0 },
     ],
     new Map([

@@ -41,6 +41,27 @@ describe("ISUP <-> SIP call flows (RFC 3398)", () => {
     await expect(b.text()).toMatchFileSnapshot("../../golden/interworking/isup-origination.txt");
   });
 
+  it("RFC 3578 §2 overlap from ISUP: IAM 212, SAM 5551234 -> one INVITE with the whole number once the route has its digits", async () => {
+    const b = makeBench({ overlap: true });
+    b.pair.startBoth();
+    const invites: string[] = [];
+    b.peer.onInvite((s) => {
+      invites.push(s.request.requestUri?.kind === "sip" ? (s.request.requestUri.user ?? "") : "");
+      s.reject(486);
+    });
+    const out = b.pair.b.node.setupRequest({ group: "to-A", iam: iam("itu", "212") });
+    if (!out.ok) throw new Error(out.reason);
+    await b.run(1000);
+    expect(invites).toEqual([]);
+    b.note("the rest of the number arrives");
+    expectOk(b.pair.b.node.subsequentAddressRequest(out.call, { messageType: "SAM", parameters: [{ name: "subsequentNumber", value: { digits: "5551234" } }] }));
+    await b.run(500);
+    expect(invites).toEqual(["+12125551234"]);
+    expect(b.pair.b.user.last("RELEASE.ind")).toMatchObject({ cause: 17 });
+    b.pair.stop();
+    await expect(b.text()).toMatchFileSnapshot("../../golden/interworking/isup-overlap.txt");
+  });
+
   it("§7.1.1 SIP origination: INVITE -> IAM, ACM with in-band information -> 183 (§7.2.6), ANM -> 200, BYE -> REL", async () => {
     const b = makeBench();
     b.pair.startBoth();
