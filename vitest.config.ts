@@ -12,6 +12,7 @@ const realtime = [
   "drivers/card/**/*.test.ts",
   "drivers/media/**/*.test.ts",
   "drivers/serial/**/*.pty.test.ts",
+  "test/demo/**/*.test.ts",
 ];
 
 const common = {

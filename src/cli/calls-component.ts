@@ -12,6 +12,8 @@ import { Router } from "../gateway/routing/router.js";
 import type { CallMediaPlane } from "../interworking/calls/media-plane.js";
 import type { CallSummary, IsupTrunkInfo, SipTrunkInfo } from "../interworking/calls/isup-sip-unit.js";
 import { IsupSipUnit } from "../interworking/calls/isup-sip-unit.js";
+import type { QsigCallSummary } from "../interworking/calls/qsig-sip-unit.js";
+import { QsigSipUnit } from "../interworking/calls/qsig-sip-unit.js";
 import type { TrunkKind } from "../interworking/calls/routing.js";
 import { isupSipMapping } from "../interworking/calls/isup-sip-mapping.js";
 import type { MediaSwitch } from "../media/types.js";
@@ -78,6 +80,8 @@ class LateMediaPlane implements CallMediaPlane {
 export class CallsComponent {
   readonly name = "calls";
   readonly unit: IsupSipUnit;
+  /** The QSIG <-> SIP unit, when the configuration has PRI/QSIG trunks: the ISDN component's sink. */
+  readonly qsig: QsigSipUnit | undefined;
 
   constructor(private readonly opts: CallsComponentOptions) {
     const { config } = opts;
@@ -98,6 +102,7 @@ export class CallsComponent {
         });
       }
     }
+    for (const t of config.isdn?.trunks ?? []) kinds.set(t.name, "qsig");
     const sipTrunks: SipTrunkInfo[] = routing.sipTrunks.map((t) => {
       kinds.set(t.name, "sip");
       return {
@@ -118,9 +123,10 @@ export class CallsComponent {
     });
     const router = new Router(routing.routes, kinds);
     const sipListen = config.sip.listen[0];
+    const clock = opts.clock ?? new SystemClock();
     this.unit = new IsupSipUnit({
       log: opts.log,
-      clock: opts.clock ?? new SystemClock(),
+      clock,
       routing: router,
       mapping: isupSipMapping,
       variant: config.ss7?.variant ?? "itu",
@@ -137,6 +143,21 @@ export class CallsComponent {
         peerOf: (request) => opts.sip.peerOf(request),
       },
     });
+    // PRI/QSIG trunks (RFC 4497): B-channel n of a trunk is timeslot n of its span.
+    this.qsig = config.isdn
+      ? new QsigSipUnit({
+          log: opts.log.child({ unit: "qsig-sip" }),
+          clock,
+          routing: router,
+          qsigTrunks: config.isdn.trunks.map((t) => ({ name: t.name, bearer: (ch: number) => ({ span: t.span, timeslot: ch }) })),
+          sipTrunks,
+          media: new LateMediaPlane(opts.media),
+          interDigitMs: routing.interDigitSeconds * 1000,
+          localHost: sipListen?.address ?? "127.0.0.1",
+          // RFC 4497 §9.2.2: the calling number is taken from P-Asserted-Identity, not From.
+          callingFromFrom: false,
+        })
+      : undefined;
   }
 
   /** The SS7 component's CallSink. */
@@ -149,21 +170,26 @@ export class CallsComponent {
     if (!ua) throw new Error("SIP must start before calls");
     if (!this.opts.media()) throw new Error("the media engine must start before calls");
     this.unit.attachSip(ua);
+    // One UA, two units: the QSIG unit takes the INVITEs routed to its trunks and passes the rest on.
+    this.qsig?.attachSip(ua, (s) => this.unit.handleInvite(s));
     await Promise.resolve();
   }
 
   async stop(): Promise<void> {
+    this.qsig?.releaseAll();
+    this.qsig?.detachSip();
     this.unit.releaseAll();
     this.unit.detachSip();
     await Promise.resolve();
   }
 
-  calls(): CallSummary[] {
-    return this.unit.list();
+  calls(): (CallSummary | QsigCallSummary)[] {
+    return [...this.unit.list(), ...(this.qsig?.list() ?? [])];
   }
 
   detail(): string {
     const c = this.unit.counters;
-    return `${this.unit.list().length} calls up; ${c.pstnToSip} from PSTN, ${c.sipToPstn} from SIP, ${c.unknownSource} refused (unknown source)`;
+    const q = this.qsig ? `, ${this.qsig.list().length} PBX calls up` : "";
+    return `${this.unit.list().length} calls up${q}; ${c.pstnToSip} from PSTN, ${c.sipToPstn} from SIP, ${c.unknownSource} refused (unknown source)`;
   }
 }

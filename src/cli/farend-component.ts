@@ -15,7 +15,7 @@ import type { Logger } from "../core/logger.js";
 import type { GatewayConfig } from "../config/schema.js";
 import { pointCodeOf } from "../config/load.js";
 import type { FarendEvent, FarendRule } from "../../hardware/farend/farend-process.js";
-import { FarendProcess, ensureFarendBuilt, farendBinary, matching, ss7SwitchArgs } from "../../hardware/farend/farend-process.js";
+import { FarendProcess, ensureFarendBuilt, farendBinary, matching, pbxArgs, ss7SwitchArgs } from "../../hardware/farend/farend-process.js";
 import { cardRunDir } from "./card-component.js";
 
 type FarendConfig = GatewayConfig["farends"][number];
@@ -50,26 +50,26 @@ export class FarendComponent {
   async start(): Promise<void> {
     if (this.config.farends.length === 0) return;
     if (this.config.card.driver !== "sim") throw new Error("farends need the simulated card (card.driver: sim)");
-    if (!existsSync(farendBinary("ss7"))) {
+    if (!existsSync(farendBinary("ss7")) || !existsSync(farendBinary("pbx"))) {
       const built = ensureFarendBuilt();
       if (!built.ok) throw new Error(`far-end simulators are not built: ${built.reason}`);
     }
     const run = cardRunDir(this.config);
     for (const f of this.config.farends) {
-      const variant = f.variant;
-      const opc = pointCodeOf(f.pointCode, variant);
-      const dpc = pointCodeOf(f.peerPointCode, variant);
-      if (opc === undefined || dpc === undefined) throw new Error(`farends ${f.name}: bad point code`);
-      const args = ss7SwitchArgs({
-        sig: join(run, `span${f.span}-ts${f.timeslot}.sig`),
-        bearer: join(run, `span${f.span}.bearer`),
-        opc,
-        dpc,
-        variant,
-        rules: f.rules.map(farendRule),
-        ...(f.defaultRule ? { defaultRule: farendRule(f.defaultRule) } : {}),
-      });
-      const proc = FarendProcess.spawn("ss7", args, f.name, { retainEvents: false });
+      const sig = join(run, `span${f.span}-ts${f.timeslot}.sig`);
+      const bearer = join(run, `span${f.span}.bearer`);
+      const rules = { rules: f.rules.map(farendRule), ...(f.defaultRule ? { defaultRule: farendRule(f.defaultRule) } : {}) };
+      let args: string[];
+      if (f.kind === "ss7") {
+        const opc = f.pointCode !== undefined ? pointCodeOf(f.pointCode, f.variant) : undefined;
+        const dpc = f.peerPointCode !== undefined ? pointCodeOf(f.peerPointCode, f.variant) : undefined;
+        if (opc === undefined || dpc === undefined) throw new Error(`farends ${f.name}: an ss7 far end needs pointCode and peerPointCode`);
+        args = ss7SwitchArgs({ sig, bearer, opc, dpc, variant: f.variant, ...rules });
+      } else {
+        const type = this.config.card.spans.find((s) => s.span === f.span)?.type ?? "e1";
+        args = pbxArgs({ sig, bearer, side: f.side, span: type, ...rules });
+      }
+      const proc = FarendProcess.spawn(f.kind, args, f.name, { retainEvents: false });
       const log = this.log.child({ farend: f.name });
       proc.onEvent((e) => this.onEvent(log, e));
       const path = farendSocketPath(this.config, f.name);
@@ -81,7 +81,7 @@ export class FarendComponent {
       });
       this.running.push({ cfg: f, proc, server, clients, path });
       await proc.waitFor(matching("ready"), 10_000, { what: `far end ${f.name} ready` });
-      log.info({ span: f.span, timeslot: f.timeslot, pointCode: opc, socket: path }, "far-end switch started");
+      log.info({ kind: f.kind, span: f.span, timeslot: f.timeslot, socket: path }, f.kind === "ss7" ? "far-end switch started" : "far-end PBX started");
     }
   }
 

@@ -76,7 +76,7 @@ export class Gateway {
     }
     if (config.isdn) {
       const isdnLog = log.child({ component: "isdn" });
-      this.isdn = new IsdnComponent({ config, log: isdnLog, card: () => card.driver, sink: options.isdnSink ?? new UnroutedIsdnCallSink(isdnLog) });
+      this.isdn = new IsdnComponent({ config, log: isdnLog, card: () => card.driver, sink: options.isdnSink ?? this.calls?.qsig ?? new UnroutedIsdnCallSink(isdnLog) });
       this.add(this.isdn);
     }
     if (this.calls) this.add(this.calls);

@@ -10,6 +10,7 @@ import { realpathSync } from "node:fs";
 import { register as registerCard } from "./commands/card.js";
 import { register as registerCircuits } from "./commands/circuits.js";
 import { register as registerConfig } from "./commands/config.js";
+import { register as registerDemo } from "./commands/demo.js";
 import { register as registerFarend } from "./commands/farend.js";
 import { register as registerIsdn } from "./commands/isdn.js";
 import { register as registerIsup } from "./commands/isup.js";
@@ -41,6 +42,7 @@ export function buildProgram(): Command {
   registerSip(program);
   registerCard(program);
   registerMappings(program);
+  registerDemo(program);
   // Every subcommand reports usage errors with exit code 2 instead of exiting by itself.
   const override = (c: Command): void => {
     c.exitOverride();

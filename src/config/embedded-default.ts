@@ -45,8 +45,8 @@ ss7:
         - { cics: 17-31, timeslots: 17-31 }
       hunting: odd-even
 # QSIG on span 2: the D-channel in timeslot 16 towards the simulated PBX
-# (sipt-gw farend pbx --sig <card run dir>/span2-ts16.sig --side user),
-# this end the network side; B-channel n on timeslot n.
+# (started with the gateway, see farends), this end the network side;
+# B-channel n on timeslot n.
 isdn:
   trunks:
     - name: pbx
@@ -59,8 +59,9 @@ sip:
   listen:
     - { transport: udp, address: 127.0.0.1, port: 5060 }
     - { transport: tcp, address: 127.0.0.1, port: 5060 }
-# Calls: the PSTN trunk to the SIP trunk and back. SIP calls come from
-# 127.0.0.1 (any port); calls from the PSTN go to 127.0.0.1:5070.
+# Calls: the PSTN trunk and the PBX trunk to the SIP trunk and back. SIP calls
+# come from 127.0.0.1 (any port): 7xxx go to the PBX, everything else to the
+# PSTN; calls from the PSTN and the PBX go to 127.0.0.1:5070.
 routing:
   countryCode: "1"
   sipTrunks:
@@ -71,6 +72,8 @@ routing:
   routes:
     - { name: pstn-to-sip, from: [pstn], prefix: "", to: [sip] }
     - { name: sip-to-pstn, from: [sip], prefix: "", to: [pstn] }
+    - { name: pbx-to-sip, from: [pbx], prefix: "", to: [sip] }
+    - { name: sip-to-pbx, from: [sip], prefix: "7", to: [pbx], minDigits: 4 }
 # The simulated PSTN switch on span 1 (libss7): 5551xxx answers after one
 # second of ringing and echoes the audio back, 5552xxx rings until cancelled,
 # 5590ccc is released at once with Q.850 cause ccc (5590017: user busy).
@@ -86,6 +89,15 @@ farends:
       - { prefix: "5551", action: answer, after_ms: 1000, echo: true }
       - { prefix: "5552", action: ring }
       - { prefix: "5590", action: release, cause_from_digits: 3 }
+# The simulated PBX on span 2 (libpri, QSIG, user side): extensions 7xxx answer
+# after one second of ringing and echo the audio back.
+  - name: pbx
+    kind: pbx
+    span: 2
+    timeslot: 16
+    side: user
+    rules:
+      - { prefix: "7", action: answer, after_ms: 1000, echo: true }
 # Media: RTP on loopback, RFC 4733 DTMF, G.168 echo canceller with a 64 ms tail, 20 ms packets.
 media:
   rtpAddress: 127.0.0.1

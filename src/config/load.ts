@@ -123,6 +123,12 @@ export function loadConfigText(text: string, file: string, timerTables: readonly
   });
   if (config.ss7) problems.push(...ss7Problems(config, (path, key) => lineOf(doc, lc, path, key), file));
   if (config.isdn) for (const p of isdnProblems(config)) problems.push({ file, line: lineOf(doc, lc, p.path), keyPath: keyPathText(p.path), message: p.message });
+  config.farends.forEach((f, i) => {
+    if (f.kind !== "ss7") return;
+    for (const k of ["pointCode", "peerPointCode"] as const) {
+      if (f[k] === undefined) problems.push({ file, line: lineOf(doc, lc, ["farends", i]), keyPath: keyPathText(["farends", i, k]), message: "an ss7 far end needs its point code and ours (pointCode, peerPointCode)" });
+    }
+  });
   if (config.routing) problems.push(...routingProblems(config, (path, key) => lineOf(doc, lc, path, key), file));
   config.sip.listen.forEach((l, i) => {
     if (l.transport === "tls" && (!l.certificate || !l.privateKey)) {

@@ -352,17 +352,20 @@ const farendRuleSchema = z.strictObject({
 
 /**
  * A far-end simulator the gateway starts beside itself on the simulated card
- * (hardware/farend): the libss7 PSTN switch on a span's signalling timeslot.
+ * (hardware/farend): the libss7 PSTN switch (`ss7`) or the libpri QSIG PBX
+ * (`pbx`) on a span's signalling timeslot, with the span's bearer.
  */
 export const farendSchema = z.strictObject({
   name: z.string().regex(/^[a-z0-9-]+$/, { message: "must be lower-case letters, digits and dashes" }),
-  kind: z.enum(["ss7"]),
+  kind: z.enum(["ss7", "pbx"]),
   span: z.number().int().min(1).max(64),
   timeslot,
-  /** The switch's own point code, and ours as it sees it. */
-  pointCode,
-  peerPointCode: pointCode,
+  /** ss7: the switch's own point code, and ours as it sees it. */
+  pointCode: pointCode.optional(),
+  peerPointCode: pointCode.optional(),
   variant: z.enum(["itu", "ansi"]).default("itu"),
+  /** pbx: its side of the D-channel (the gateway's trunk takes the other). */
+  side: z.enum(["network", "user"]).default("user"),
   /** What incoming calls get, longest prefix first; the default rule takes the rest. */
   rules: z.array(farendRuleSchema).default([]),
   defaultRule: farendRuleSchema.optional(),

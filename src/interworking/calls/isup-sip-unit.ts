@@ -973,6 +973,11 @@ export class IsupSipUnit implements IsupUser {
     this.ua = undefined;
   }
 
+  /** An INVITE another unit received and found not to be its own (one UA, several units). */
+  handleInvite(session: InviteServerSession): void {
+    this.onInvite(session);
+  }
+
   mappingContext(trunk: SipTrunkInfo): MappingContext {
     return { countryCode: this.opts.countryCode, trusted: trunk.trusted, localHost: this.opts.localHost, variant: this.variant, echoControl: this.media.defaults.echoCanceller.enabled };
   }

@@ -208,8 +208,28 @@ abstract class QsigBridgedCall {
   /** A Q.931 indication for this call. */
   abstract qsig(ind: Indication): void;
 
-  /** The SIP side ended with this QSIG cause for the QSIG side; both sides are cleared. */
-  abstract abort(qsigCause: number, reasonCause: number): void;
+  /** Clear the QSIG call with `cause` (once). */
+  protected abstract clearQsig(cause: number): void;
+  /** Mark the QSIG side as handled elsewhere: this call makes no more requests on it. */
+  protected abstract letGoOfQsig(): void;
+  /** Clear the SIP side by its state (§8.4.1, §8.4.5) with `reasonCause` in the Reason header (once). */
+  protected abstract releaseSip(reasonCause: number): void;
+
+  /** The gateway ends the call (shutdown, trunk stopped): QSIG cleared with `qsigCause`, SIP with `reasonCause`. */
+  abort(qsigCause: number, reasonCause: number): void {
+    if (this.ended) return;
+    this.clearQsig(qsigCause);
+    this.releaseSip(reasonCause);
+    this.finish(`aborted, cause ${reasonCause}`);
+  }
+
+  /** The QSIG call lost its D-channel: the SIP side is cleared now; the QSIG call is the unit's to end later. */
+  orphan(reasonCause: number): void {
+    if (this.ended) return;
+    this.letGoOfQsig();
+    this.releaseSip(reasonCause);
+    this.finish(`D-channel lost, cause ${reasonCause}`);
+  }
 }
 
 /** The QSIG message of a received SIP body, when the trunk carries QSIG (RFC 3204 §3.2). */
@@ -655,7 +675,7 @@ class QsigToSipCall extends QsigBridgedCall {
     this.finish(`SIP session ${end.cause}`);
   }
 
-  private clearQsig(cause: number): void {
+  protected clearQsig(cause: number): void {
     if (this.qsigCleared) return;
     this.qsigCleared = true;
     this.digitTimer?.cancel();
@@ -708,20 +728,21 @@ class QsigToSipCall extends QsigBridgedCall {
     this.log.info({ cause, sip: s.state === "Confirmed" ? "BYE" : "CANCEL" }, "QSIG cleared: SIP side cleared");
   }
 
-  abort(qsigCause: number, reasonCause: number): void {
-    if (this.ended) return;
-    this.clearQsig(qsigCause);
-    if (!this.sipCleared) {
-      this.sipCleared = true;
-      const s = this.session;
-      this.session = undefined;
-      const reason = q850Reason(reasonCause, LOCATION_LOCAL_PRIVATE);
-      if (s && !s.isEnded) {
-        if (s.state === "Confirmed") s.bye({ headers: [reason] });
-        else s.cancel({ headers: [reason] });
-      }
+  protected releaseSip(reasonCause: number): void {
+    if (this.sipCleared) return;
+    this.sipCleared = true;
+    const s = this.session;
+    this.session = undefined;
+    const reason = q850Reason(reasonCause, LOCATION_LOCAL_PRIVATE);
+    if (s && !s.isEnded) {
+      if (s.state === "Confirmed") s.bye({ headers: [reason] });
+      else s.cancel({ headers: [reason] });
     }
-    this.finish(`aborted, cause ${reasonCause}`);
+  }
+
+  protected letGoOfQsig(): void {
+    this.qsigCleared = true;
+    this.digitTimer?.cancel();
   }
 }
 
@@ -1022,24 +1043,24 @@ class SipToQsigCall extends QsigBridgedCall {
     if (r.ok && r.sdp !== undefined) void this.rtp.answered(r.sdp);
   }
 
-  private clearQsig(cause: number): void {
+  protected clearQsig(cause: number): void {
     if (this.qsigCleared) return;
     this.qsigCleared = true;
     this.disconnectQsig(cause);
   }
 
-  abort(qsigCause: number, reasonCause: number): void {
-    if (this.ended) return;
-    this.clearQsig(qsigCause);
-    if (!this.sipCleared) {
-      this.sipCleared = true;
-      const reason = q850Reason(reasonCause, LOCATION_LOCAL_PRIVATE);
-      if (this.session.state === "Proceeding") {
-        const status = internalClearingStatus(reasonCause, false, this.trunk.qsigToSip ?? []);
-        this.session.reject(status, { headers: [reason] });
-      } else this.session.bye({ headers: [reason] });
-    }
-    this.finish(`aborted, cause ${reasonCause}`);
+  protected releaseSip(reasonCause: number): void {
+    if (this.sipCleared) return;
+    this.sipCleared = true;
+    const reason = q850Reason(reasonCause, LOCATION_LOCAL_PRIVATE);
+    if (this.session.state === "Proceeding") {
+      const status = internalClearingStatus(reasonCause, false, this.trunk.qsigToSip ?? []);
+      this.session.reject(status, { headers: [reason] });
+    } else this.session.bye({ headers: [reason] });
+  }
+
+  protected letGoOfQsig(): void {
+    this.qsigCleared = true;
   }
 }
 
@@ -1059,6 +1080,8 @@ export class QsigSipUnit {
   private readonly requests = new Map<string, QsigCallRequests>();
   private readonly byCall = new Map<Q931Call, QsigBridgedCall>();
   private readonly calls = new Set<QsigBridgedCall>();
+  /** QSIG calls whose SIP side went with the D-channel, by trunk: cleared when the D-channel is back (or by T309). */
+  private readonly orphans = new Map<Q931Call, string>();
   private otherInvites: ((session: InviteServerSession) => void) | undefined;
   private nextId = 1;
   readonly counters = { qsigToSip: 0, sipToQsig: 0, rejectedInvites: 0, unknownSource: 0, clearedByDChannelLoss: 0 };
@@ -1093,6 +1116,7 @@ export class QsigSipUnit {
       this.onSetup(trunk, ind);
       return;
     }
+    if ((ind.primitive === "RELEASE.ind" || ind.primitive === "RELEASE.conf") && this.orphans.delete(ind.call)) return;
     const call = this.byCall.get(ind.call);
     if (!call) {
       // A call this unit already let go of: answer the peer's clearing (Q.931 §5.3.4).
@@ -1105,15 +1129,27 @@ export class QsigSipUnit {
 
   maintenance(trunk: string, event: QsigMaintenanceEvent): void {
     switch (event.kind) {
-      case "d-channel-up":
-        this.log.info({ trunk }, "D-channel up: calls accepted");
+      case "d-channel-up": {
+        // The calls kept under T309 (Q.931 §5.8.9) whose SIP side is gone: cleared now, cause 41.
+        const left = [...this.orphans].filter(([, t]) => t === trunk).map(([c]) => c);
+        for (const c of left) {
+          this.orphans.delete(c);
+          if (c.state === "Null") continue;
+          if (c.state === "DisconnectIndication" || !c.disconnect(CAUSE.temporaryFailure)) c.release(CAUSE.temporaryFailure);
+        }
+        this.log.info({ trunk, cleared: left.length }, "D-channel up: calls accepted");
         return;
+      }
       case "d-channel-down": {
-        // Q.931 §5.8.9 already cleared the calls not active (RELEASE.ind, cause 41). The calls kept under
-        // T309 lose their signalling path: the SIP side is released at once (cause 27, destination out of
-        // order: a data link failure, Q.850) and the QSIG call cleared with cause 41 (sent on re-establishment).
+        // Q.931 §5.8.9 already cleared the calls not active (RELEASE.ind, cause 41) and keeps the active
+        // ones under T309. Their SIP side is released at once (cause 27, destination out of order: a data
+        // link failure, Q.850); the QSIG calls are cleared once the D-channel is back, or by T309 expiry.
         const victims = [...this.calls].filter((c) => c.trunk.name === trunk);
-        for (const c of victims) c.abort(CAUSE.temporaryFailure, CAUSE.destinationOutOfOrder);
+        for (const c of victims) {
+          const q = c.q931;
+          if (q && q.state !== "Null") this.orphans.set(q, trunk);
+          c.orphan(CAUSE.destinationOutOfOrder);
+        }
         this.counters.clearedByDChannelLoss += victims.length;
         this.log.warn({ trunk, physical: event.physical, calls: victims.length }, "D-channel down: its calls released on both sides");
         return;

@@ -78,12 +78,14 @@ export class RtpLeg {
 
   private async ensurePort(): Promise<MediaPort> {
     if (this.port) return this.port;
-    this.port = await this.plane.media.openPort({ bindAddress: this.plane.rtpBindAddress, rtcpMux: false, dscp: 46 });
+    const port = await this.plane.media.openPort({ bindAddress: this.plane.rtpBindAddress, rtcpMux: false, dscp: 46 });
     if (this.closed) {
-      await this.plane.media.closePort(this.port.portId);
+      // The call ended while the port was opening: it is closed here, and only here.
+      await this.plane.media.closePort(port.portId);
       throw new Error("call ended while its RTP port was opening");
     }
-    return this.port;
+    this.port = port;
+    return port;
   }
 
   /**
