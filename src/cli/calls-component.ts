@@ -124,6 +124,11 @@ export class CallsComponent {
     const router = new Router(routing.routes, kinds);
     const sipListen = config.sip.listen[0];
     const clock = opts.clock ?? new SystemClock();
+    const peers = {
+      authenticatorFor: (name: string) => opts.sip.peers?.authenticatorFor(name),
+      available: (name: string) => opts.sip.peers?.available(name) ?? true,
+      peerOf: (request: Parameters<SipComponent["peerOf"]>[0]) => opts.sip.peerOf(request),
+    };
     this.unit = new IsupSipUnit({
       log: opts.log,
       clock,
@@ -137,11 +142,7 @@ export class CallsComponent {
       interDigitMs: routing.interDigitSeconds * 1000,
       causeLocation: config.ss7?.causeLocation ?? 2,
       localHost: sipListen?.address ?? "127.0.0.1",
-      peers: {
-        authenticatorFor: (name) => opts.sip.peers?.authenticatorFor(name),
-        available: (name) => opts.sip.peers?.available(name) ?? true,
-        peerOf: (request) => opts.sip.peerOf(request),
-      },
+      peers,
     });
     // PRI/QSIG trunks (RFC 4497): B-channel n of a trunk is timeslot n of its span.
     this.qsig = config.isdn
@@ -156,6 +157,7 @@ export class CallsComponent {
           localHost: sipListen?.address ?? "127.0.0.1",
           // RFC 4497 §9.2.2: the calling number is taken from P-Asserted-Identity, not From.
           callingFromFrom: false,
+          peers,
         })
       : undefined;
   }

@@ -24,9 +24,7 @@ import { decodeIsup, getParameter } from "../../ss7/isup/codec/index.js";
 import type { CallId, CircuitRef, IsupIndication, IsupUser } from "../../ss7/isup/call/primitives.js";
 import type { SipMessage } from "../../sip/syntax/message.js";
 import type { BodyInit, HeaderInit } from "../../sip/transaction/messages.js";
-import type { SendTarget } from "../../sip/transport/types.js";
 import type { CallFailure, IncomingRequest, InviteClientSession, InviteServerSession, SessionEnd, SessionEvents, UserAgentCore } from "../../sip/ua/index.js";
-import type { DigestAuthenticator } from "../../sip/auth/digest-client.js";
 import type { IsupToSipRow, SipToIsupRow } from "../../../mappings/rfc3398-causes.js";
 import { SIP_TO_ISUP_DEFAULT } from "../../../mappings/rfc3398-causes.js";
 import { isupCauseToSip, sipStatusToIsup } from "../cause-mapping.js";
@@ -36,8 +34,10 @@ import { readSiptBodies } from "./bodies.js";
 import type { IsupSipMapping, MappingContext } from "./mapping.js";
 import type { BearerLocation, CallMediaPlane } from "./media-plane.js";
 import { q850CauseOf, q850Reason } from "./reason.js";
-import type { CallRouting, RouteTarget } from "./routing.js";
+import type { CallRouting } from "./routing.js";
 import { RtpLeg } from "./rtp-leg.js";
+import type { SipPeerHooks, SipTrunkInfo } from "./sip-attempts.js";
+import { SipAttempts, reasonPhrase, whenReady } from "./sip-attempts.js";
 
 /** The requests the unit makes on ISUP (the request side of the ISUP node). */
 export interface IsupCallRequests {
@@ -66,31 +66,7 @@ export interface IsupTrunkInfo {
   bearer(cic: number): BearerLocation | undefined;
 }
 
-/** A next hop of a SIP trunk; `name` when it is a configured peer (credentials, keep-alive). */
-export type SipTrunkPeer = SendTarget & { readonly name?: string };
-
-/** What the unit asks of the configured SIP peers (src/sip/peers PeerRegistry). */
-export interface SipPeerHooks {
-  /** The Digest client for the challenges this peer sends (RFC 3261 §22.2). */
-  authenticatorFor(name: string): DigestAuthenticator | undefined;
-  /** False while its OPTIONS keep-alive says it is down: it is skipped. */
-  available(name: string): boolean;
-  /** The peer the inbound guard matched this request to. */
-  peerOf(request: SipMessage): string | undefined;
-}
-
-export interface SipTrunkInfo {
-  readonly name: string;
-  /** In failover order. */
-  readonly peers: readonly SipTrunkPeer[];
-  readonly sipt: "off" | "optional" | "required";
-  readonly isupVersion: string;
-  readonly trusted: boolean;
-  readonly failoverOn: readonly number[];
-  /** 0: no limit. */
-  readonly noAnswerMs: number;
-  readonly acceptAnySource: boolean;
-}
+export type { SipPeerHooks, SipTrunkInfo, SipTrunkPeer } from "./sip-attempts.js";
 
 export interface InterworkingOptions {
   readonly log: Logger;
@@ -307,9 +283,7 @@ class PstnToSipCall extends BridgedCall {
   private complete: boolean;
   private digitTimer: TimerHandle | undefined;
   private noAnswerTimer: TimerHandle | undefined;
-  private targets: readonly RouteTarget[] = [];
-  private targetIndex = 0;
-  private peerIndex = 0;
+  private attempts: SipAttempts | undefined;
   private session: InviteClientSession | undefined;
   private offerSdp: string | undefined;
   private answerApplied = false;
@@ -386,8 +360,9 @@ class PstnToSipCall extends BridgedCall {
       this.finish(d.reason);
       return;
     }
-    this.targets = d.targets.filter((t) => t.kind === "sip");
-    if (this.targets.length === 0) {
+    const targets = d.targets.filter((t) => t.kind === "sip");
+    this.attempts = new SipAttempts(targets, (name) => this.unit.sipTrunk(name), this.unit.peerHooks);
+    if (targets.length === 0) {
       this.log.warn({ route: d.route }, "route leads to no SIP trunk: this unit bridges ISUP to SIP only");
       this.releaseIsup(CAUSE.noRoute);
       this.finish("route has no SIP trunk");
@@ -417,22 +392,16 @@ class PstnToSipCall extends BridgedCall {
   /** Send the INVITE to the current peer of the current target trunk (RFC 3398 §7.1). */
   private tryTarget(): void {
     if (this.ended || this.releasedByIsup) return;
-    const target = this.targets[this.targetIndex];
-    const trunk = target ? this.unit.sipTrunk(target.trunk) : undefined;
-    const peer = trunk?.peers[this.peerIndex];
-    if (peer?.name !== undefined && this.unit.peerHooks && !this.unit.peerHooks.available(peer.name)) {
-      this.log.info({ peer: peer.name }, "peer down (keep-alive): skipped");
-      if (!this.advance()) {
-        this.releaseIsup(CAUSE.temporaryFailure);
-        this.finish("every peer is down");
-      }
+    const attempt = this.attempts?.current();
+    if (!attempt) {
+      const down = this.attempts?.skipped ?? [];
+      if (down.length > 0) this.log.info({ peers: down }, "peers down (keep-alive): skipped");
+      // Every peer down is a temporary failure (Q.850 41); a route with no SIP hop at all, no route (3).
+      this.releaseIsup(down.length > 0 ? CAUSE.temporaryFailure : CAUSE.noRoute);
+      this.finish(down.length > 0 ? "every peer is down" : "no SIP trunk left to try");
       return;
     }
-    if (!target || !trunk || !peer) {
-      this.releaseIsup(CAUSE.noRoute);
-      this.finish("no SIP trunk left to try");
-      return;
-    }
+    const { target, trunk, peer, authenticator } = attempt;
     this.sipTrunk = trunk;
     this.state = "calling";
     const ctx = this.unit.mappingContext(trunk);
@@ -454,12 +423,11 @@ class PstnToSipCall extends BridgedCall {
       this.finish("SIP is not running");
       return;
     }
-    const authenticator = peer.name !== undefined ? this.unit.peerHooks?.authenticatorFor(peer.name) : undefined;
     const session = ua.invite({
       uri,
       from: f.from,
       to: f.to,
-      target: { protocol: peer.protocol, host: peer.host, port: peer.port },
+      target: peer,
       headers: [...f.headers],
       ...(authenticator ? { authenticator } : {}),
       ...(body !== undefined ? { body } : {}),
@@ -499,12 +467,7 @@ class PstnToSipCall extends BridgedCall {
 
   /** The next peer of the trunk, then the next trunk of the route (RFC 3398 §8 failover). */
   private advance(): boolean {
-    const trunk = this.sipTrunk;
-    if (trunk && this.peerIndex + 1 < trunk.peers.length) this.peerIndex++;
-    else if (this.targetIndex + 1 < this.targets.length) {
-      this.targetIndex++;
-      this.peerIndex = 0;
-    } else return false;
+    if (!this.attempts?.step()) return false;
     this.tryTarget();
     return true;
   }
@@ -580,7 +543,7 @@ class PstnToSipCall extends BridgedCall {
     const trunk = this.sipTrunk;
     const status = failure.status;
     const noResponse = failure.cause === "timeout" || failure.cause === "transport-error";
-    if (trunk && (noResponse || trunk.failoverOn.includes(status)) && !this.acmSent && this.advance()) {
+    if (SipAttempts.failsOver(failure, trunk) && !this.acmSent && this.advance()) {
       this.log.info({ status, cause: failure.cause }, "SIP peer failed: next peer");
       return;
     }
@@ -809,17 +772,7 @@ class SipToPstnCall extends BridgedCall {
 
   /** Wait for the SDP answer (the engine opens the port asynchronously) before a response that carries it. */
   private whenMediaReady(fn: () => void): void {
-    if (this.answerSdp !== undefined || this.ended) {
-      fn();
-      return;
-    }
-    let tries = 0;
-    const poll = (): void => {
-      if (this.ended) return;
-      if (this.answerSdp !== undefined || ++tries > 100) fn();
-      else this.unit.clock.setTimer(10, poll);
-    };
-    this.unit.clock.setTimer(10, poll);
+    whenReady(this.unit.clock, () => this.answerSdp !== undefined, () => this.ended, fn);
   }
 
   isup(ind: IsupIndication): void {
@@ -915,11 +868,6 @@ class SipToPstnCall extends BridgedCall {
   }
 }
 
-function reasonPhrase(status: number, why: string): string {
-  const base = status === 415 ? "Unsupported Media Type" : status === 404 ? "Not Found" : status === 488 ? "Not Acceptable Here" : status === 503 ? "Service Unavailable" : status === 403 ? "Forbidden" : "";
-  const text = why.replace(/[\r\n]/g, " ").slice(0, 100);
-  return base ? `${base} (${text})` : text;
-}
 
 // ---------------------------------------------------------------- the unit
 

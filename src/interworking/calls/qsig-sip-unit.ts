@@ -59,6 +59,8 @@ import type { BearerLocation, CallMediaPlane } from "./media-plane.js";
 import { q850Reason } from "./reason.js";
 import type { CallRouting, RouteTarget } from "./routing.js";
 import { RtpLeg } from "./rtp-leg.js";
+import type { SipPeerHooks } from "./sip-attempts.js";
+import { SipAttempts, reasonPhrase, whenReady } from "./sip-attempts.js";
 
 /** The requests the unit makes on a trunk's Q.931 entity (SETUP.req, RESTART.req) and what it reads. */
 export type QsigCallRequests = Pick<Q931Layer3, "setup" | "requestRestart" | "dataLinkUp" | "activeCalls">;
@@ -99,6 +101,8 @@ export interface QsigSipOptions {
   readonly localHost: string;
   /** Take the calling number from an unasserted From (RFC 4497 §9.2.2: SHOULD NOT unless configured). */
   readonly callingFromFrom: boolean;
+  /** The configured SIP peers: credentials for their challenges, keep-alive state. */
+  readonly peers?: SipPeerHooks;
 }
 
 /** One line per call, for management. */
@@ -324,13 +328,6 @@ function internalClearingStatus(cause: number, linkUp: boolean, overrides: reado
   return GATEWAY_CLEARING.qsigFailure.sipStatus;
 }
 
-const REASON_PHRASE: Readonly<Record<number, string>> = { 403: "Forbidden", 404: "Not Found", 415: "Unsupported Media Type", 484: "Address Incomplete", 488: "Not Acceptable Here", 500: "Server Internal Error", 503: "Service Unavailable" };
-
-function reasonPhrase(status: number, why: string): string {
-  const text = why.replace(/[\r\n]/g, " ").slice(0, 100);
-  const base = REASON_PHRASE[status];
-  return base ? `${base} (${text})` : text;
-}
 
 // ---------------------------------------------------------------- QSIG -> SIP
 
@@ -341,9 +338,7 @@ class QsigToSipCall extends QsigBridgedCall {
   private invite: InviteFromSetup | undefined;
   private digitTimer: TimerHandle | undefined;
   private noAnswerTimer: TimerHandle | undefined;
-  private targets: readonly RouteTarget[] = [];
-  private targetIndex = 0;
-  private peerIndex = 0;
+  private attempts: SipAttempts | undefined;
   private session: InviteClientSession | undefined;
   private offerSdp: string | undefined;
   private answerApplied = false;
@@ -450,8 +445,9 @@ class QsigToSipCall extends QsigBridgedCall {
       this.finish(d.reason);
       return;
     }
-    this.targets = d.targets.filter((t) => t.kind === "sip");
-    if (this.targets.length === 0) {
+    const targets = d.targets.filter((t) => t.kind === "sip");
+    this.attempts = new SipAttempts(targets, (name) => this.unit.sipTrunk(name), this.unit.peerHooks);
+    if (targets.length === 0) {
       this.log.warn({ route: d.route }, "route leads to no SIP trunk: this unit bridges QSIG to SIP only");
       this.clearQsig(CAUSE.noRoute);
       this.finish("route has no SIP trunk");
@@ -485,15 +481,16 @@ class QsigToSipCall extends QsigBridgedCall {
   /** RFC 4497 §8.2.1.1, §9.1: the INVITE to the current peer of the current target trunk. */
   private tryTarget(): void {
     if (this.ended || this.qsigCleared) return;
-    const target = this.targets[this.targetIndex];
-    const trunk = target ? this.unit.sipTrunk(target.trunk) : undefined;
-    const peer = trunk?.peers[this.peerIndex];
+    const attempt = this.attempts?.current();
     const invite = this.invite;
-    if (!target || !trunk || !peer || !invite) {
-      this.clearQsig(CAUSE.noRoute);
-      this.finish("no SIP trunk left to try");
+    if (!attempt || !invite) {
+      const down = this.attempts?.skipped ?? [];
+      if (down.length > 0) this.log.info({ peers: down }, "peers down (keep-alive): skipped");
+      this.clearQsig(down.length > 0 ? CAUSE.temporaryFailure : CAUSE.noRoute);
+      this.finish(down.length > 0 ? "every peer is down" : "no SIP trunk left to try");
       return;
     }
+    const { target, trunk, peer, authenticator } = attempt;
     const ua = this.unit.ua;
     if (!ua) {
       this.clearQsig(CAUSE.temporaryFailure);
@@ -522,6 +519,7 @@ class QsigToSipCall extends QsigBridgedCall {
       target: peer,
       headers,
       ...(body !== undefined ? { body } : {}),
+      ...(authenticator ? { authenticator } : {}),
     });
     this.session = session;
     this.log.info({ uri, trunk: trunk.name, callId: session.callId, ref: who.ref }, "INVITE sent");
@@ -549,13 +547,8 @@ class QsigToSipCall extends QsigBridgedCall {
 
   /** The next peer of the trunk, then the next trunk of the route. */
   private advance(): boolean {
-    const trunk = this.sipTrunk;
     if (this.alertingSent || this.progress1Sent) return false;
-    if (trunk && this.peerIndex + 1 < trunk.peers.length) this.peerIndex++;
-    else if (this.targetIndex + 1 < this.targets.length) {
-      this.targetIndex++;
-      this.peerIndex = 0;
-    } else return false;
+    if (!this.attempts?.step()) return false;
     this.tryTarget();
     return true;
   }
@@ -622,8 +615,7 @@ class QsigToSipCall extends QsigBridgedCall {
       return;
     }
     const trunk = this.sipTrunk;
-    const noResponse = failure.cause === "timeout" || failure.cause === "transport-error" || failure.cause === "no-route";
-    if (trunk && (noResponse || trunk.failoverOn.includes(failure.status)) && this.advance()) {
+    if (SipAttempts.failsOver(failure, trunk) && this.advance()) {
       this.log.info({ status: failure.status, cause: failure.cause }, "SIP peer failed: next peer");
       return;
     }
@@ -891,17 +883,7 @@ class SipToQsigCall extends QsigBridgedCall {
 
   /** Wait for the SDP (the engine opens the port asynchronously) before a response that carries it. */
   private whenMediaReady(fn: () => void): void {
-    if (this.answerSdp !== undefined || this.ended) {
-      fn();
-      return;
-    }
-    let tries = 0;
-    const poll = (): void => {
-      if (this.ended) return;
-      if (this.answerSdp !== undefined || ++tries > 100) fn();
-      else this.unit.clock.setTimer(10, poll);
-    };
-    this.unit.clock.setTimer(10, poll);
+    whenReady(this.unit.clock, () => this.answerSdp !== undefined, () => this.ended, fn);
   }
 
   /** RFC 4497 §8.3.3-§8.3.5: ALERTING -> 180, PROGRESS -> 183, SDP when progress description 1 or 8 came. */
@@ -1074,6 +1056,7 @@ export class QsigSipUnit {
   readonly interDigitMs: number;
   readonly localHost: string;
   readonly callingFromFrom: boolean;
+  readonly peerHooks: SipPeerHooks | undefined;
   private readonly log: Logger;
   private readonly trunks: ReadonlyMap<string, QsigTrunkInfo>;
   private readonly sipTrunks: readonly SipTrunkInfo[];
@@ -1094,6 +1077,7 @@ export class QsigSipUnit {
     this.interDigitMs = opts.interDigitMs;
     this.localHost = opts.localHost;
     this.callingFromFrom = opts.callingFromFrom;
+    this.peerHooks = opts.peers;
     this.trunks = new Map(opts.qsigTrunks.map((t) => [t.name, t]));
     this.sipTrunks = opts.sipTrunks;
   }
