@@ -45,14 +45,21 @@ export class MemoryMedia implements MediaSwitch {
   private nextPort = 20_000;
   private nextStream = 1;
   readonly streams = new Map<number, RtpStreamConfig>();
+  private readonly ports = new Set<number>();
+  /** Ports opened and not closed. */
+  openPorts(): number[] {
+    return [...this.ports];
+  }
   constructor(private readonly note: (s: string) => void) {}
   openPort(r: MediaPortRequest): Promise<MediaPort> {
     const p = this.nextPort;
     this.nextPort += 2;
+    this.ports.add(p);
     this.note(`open RTP port ${r.bindAddress}:${p}`);
     return Promise.resolve({ portId: p, bindAddress: r.bindAddress, rtpPort: p, rtcpPort: p + 1, rtcpMux: r.rtcpMux });
   }
   closePort(portId: number): Promise<void> {
+    if (!this.ports.delete(portId)) return Promise.reject(new Error(`closePort(${portId}): ENOENT`));
     this.note(`close RTP port ${portId}`);
     return Promise.resolve();
   }
@@ -68,7 +75,7 @@ export class MemoryMedia implements MediaSwitch {
     return Promise.resolve();
   }
   removeStream(id: number): Promise<void> {
-    this.streams.delete(id);
+    if (!this.streams.delete(id)) return Promise.reject(new Error(`removeStream(${id}): ENOENT`));
     this.note(`stream ${id} removed`);
     return Promise.resolve();
   }
