@@ -82,3 +82,63 @@ describe("ISUP -> SIP calls under any SIP behaviour", () => {
     );
   }, 120_000);
 });
+
+type IsupStep = { kind: "acm" } | { kind: "cpg"; event: number } | { kind: "anm" } | { kind: "rel"; cause: number } | { kind: "wait"; ms: number };
+const isupStep: fc.Arbitrary<IsupStep> = fc.oneof(
+  fc.constant({ kind: "acm" as const }),
+  fc.record({ kind: fc.constant("cpg" as const), event: fc.constantFrom(1, 2, 3, 4, 6, 0x40) }),
+  fc.constant({ kind: "anm" as const }),
+  fc.record({ kind: fc.constant("rel" as const), cause: fc.constantFrom(1, 16, 17, 18, 21, 31, 34, 44, 88, 99, 127) }),
+  fc.record({ kind: fc.constant("wait" as const), ms: fc.integer({ min: 0, max: 400 }) }),
+);
+
+const OFFER = "v=0\r\no=- 1 1 IN IP4 192.0.2.2\r\ns=-\r\nc=IN IP4 192.0.2.2\r\nt=0 0\r\nm=audio 30000 RTP/AVP 0 8\r\na=rtpmap:0 PCMU/8000\r\na=rtpmap:8 PCMA/8000\r\n";
+
+describe("SIP -> ISUP calls under any exchange behaviour", () => {
+  it("always end with idle circuits, no call and no media left", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(isupStep, { maxLength: 6 }), fc.constantFrom("cancel-or-bye", "none"), fc.integer({ min: 0, max: 800 }), async (steps, hangup, hangupAt) => {
+        const b = makeBench();
+        b.pair.startBoth();
+        let incoming: number | undefined;
+        b.pair.b.user.onIndication = (ind) => {
+          if (ind.primitive === "SETUP.ind") incoming = ind.call;
+        };
+        const call = b.peer.invite({ uri: "sip:5551234@192.0.2.1", from: "<sip:3125550100@192.0.2.2>", to: "<sip:5551234@192.0.2.1>", target: { protocol: "udp", host: "192.0.2.1", port: 5060 }, body: { contentType: "application/sdp", content: OFFER } });
+        let answered = false;
+        call.on("answered", () => (answered = true));
+        await b.run(100);
+        let elapsed = 0;
+        for (const s of steps) {
+          if (hangup !== "none" && elapsed >= hangupAt) break;
+          if (s.kind === "wait") {
+            await b.run(s.ms);
+            elapsed += s.ms;
+            continue;
+          }
+          const c = incoming;
+          if (c === undefined) break;
+          const node = b.pair.b.node;
+          // Requests the far exchange's call control refuses in its state are simply not sent.
+          if (s.kind === "acm") node.addressCompleteRequest(c, b.pair.sample("ACM"));
+          else if (s.kind === "cpg") node.progressRequest(c, { messageType: "CPG", parameters: [{ name: "eventInformation", value: { eventIndicator: s.event, eventPresentationRestrictedIndicator: 0 } }] });
+          else if (s.kind === "anm") node.answerRequest(c, b.pair.sample("ANM"));
+          else node.releaseRequest(c, { cause: s.cause, location: 0 });
+          await b.run(50);
+          elapsed += 50;
+        }
+        if (hangup === "cancel-or-bye") {
+          if (answered) call.bye();
+          else call.cancel();
+        } else if (incoming !== undefined) b.pair.b.node.releaseRequest(incoming, { cause: 16, location: 0 });
+        await b.run(70_000);
+        expect(allIdle(b.pair)).toEqual([]);
+        expect(b.unit.list()).toEqual([]);
+        expect(b.media.streams.size).toBe(0);
+        expect(b.media.openPorts()).toEqual([]);
+        b.pair.stop();
+      }),
+      { numRuns: 60, seed: 20261122 },
+    );
+  }, 120_000);
+});
