@@ -15,7 +15,7 @@ interface DemoCliOptions {
 export function register(program: Command): void {
   program
     .command("demo")
-    .description("run every call model (SIP<->PSTN answered, busy, cancelled, rejected) through a gateway on the embedded default, with ladders and verdicts")
+    .description("run every call model (SIP<->PSTN answered, busy, cancelled, rejected; PBX<->SIP answered) through a gateway on the embedded default, with ladders and verdicts")
     .option("-c, --config <file>", "YAML configuration file (default: the embedded one); moved to a temporary directory and ephemeral ports")
     .option("--json", "one JSON object per call instead of the ladders")
     .action(async (opts: DemoCliOptions) => {

@@ -15,6 +15,20 @@
  *     tone is detected at the switch; the switch releases: REL -> BYE.
  *  5. PSTN -> SIP rejected (§7.2.4.1: 486 -> REL cause 17).
  *
+ * and between the simulated PBX (QSIG, ECMA-143 basic call on Q.931) and the
+ * telephone, as RFC 4497 maps them:
+ *
+ *  6. PBX -> SIP answered (§8.2.1.1-§8.2.1.4, §9.1.2.4): SETUP with a QSIG
+ *     calling name (ECMA-164) -> CALL PROCEEDING and INVITE (From with the
+ *     name as display-name), 180 -> ALERTING, 200 -> CONNECT, CONNECT
+ *     ACKNOWLEDGE; the PBX's tone reaches the telephone and the telephone's
+ *     tone is detected on the B-channel by the PBX; the PBX clears:
+ *     DISCONNECT -> BYE (§8.4.1), RELEASE, RELEASE COMPLETE.
+ *  7. SIP -> PBX answered (§8.3.1-§8.3.6): INVITE -> SETUP on a B-channel,
+ *     CALL PROCEEDING -> nothing, ALERTING -> 180 (183 with early media),
+ *     CONNECT -> 200 and CONNECT ACKNOWLEDGE; a 1 kHz tone sent as RTP comes
+ *     back through the PBX's loop; BYE -> DISCONNECT cause 16 (§8.4.2).
+ *
  * Every wait is bounded; a model that cannot go on fails with the reason.
  */
 import type { SipMessage } from "../../sip/syntax/message.js";
@@ -24,13 +38,19 @@ import type { AudioPolicy, NegotiatedAudio } from "../../sdp/offer-answer.js";
 import { answerOffer, applyAnswer, LocalSession, localOfferAudio } from "../../sdp/offer-answer.js";
 import type { LocalAudio } from "../../sdp/session-description.js";
 import { parseSdp } from "../../sdp/session-description.js";
+import { findIe } from "../../isdn/q931/codec/q931-codec.js";
 import { q850CauseOf } from "../../interworking/calls/reason.js";
 import { backwardToProvisional } from "../../interworking/isup-sip/index.js";
-import type { DemoTarget } from "./demo-config.js";
-import { DEMO_NUMBERS, ruleProblem } from "./demo-config.js";
+import { qsigToProvisional } from "../../interworking/qsig-sip/establishment.js";
+import { numberToSipUser } from "../../interworking/qsig-sip/identity.js";
+import type { DemoTarget, PbxTarget } from "./demo-config.js";
+import { DEMO_NUMBERS, echoRuleProblem, ruleProblem } from "./demo-config.js";
 import type { TappedIsup } from "./isup-tap.js";
 import { calledOf, causeOf } from "./isup-tap.js";
 import type { Journal } from "./journal.js";
+import type { LeftSide } from "./ladder.js";
+import type { TappedQ931 } from "./qsig-tap.js";
+import { callingNameOf, channelOf, q931CalledOf, q931CauseOf } from "./qsig-tap.js";
 import { RtpEnd, lawOfPayloadType } from "./rtp-end.js";
 import type { SipPhone } from "./sip-phone.js";
 import type { SwitchEvent, SwitchLink } from "./switch-link.js";
@@ -42,6 +62,15 @@ export interface SipSeen {
   readonly message: SipMessage;
 }
 
+/** The simulated PBX as the PBX models use it. */
+export interface PbxContext {
+  readonly target: PbxTarget;
+  /** Its command socket (the same protocol as the switch's, by `channel`). */
+  readonly link: SwitchLink;
+  /** Why the QSIG trunk was not ready for calls (D-channel up, B-channels restarted); undefined when it was (set before the first PBX model). */
+  notReady: string | undefined;
+}
+
 /** What the models use of the running demo. */
 export interface DemoContext {
   readonly now: () => number;
@@ -49,6 +78,10 @@ export interface DemoContext {
   readonly sw: SwitchLink;
   /** ISUP messages on the gateway's signalling link ("rx": from the switch). */
   readonly isup: Journal<TappedIsup>;
+  /** Q.931 messages on the gateway's D-channel towards the PBX ("rx": from the PBX). */
+  readonly q931: Journal<TappedQ931>;
+  /** The PBX, when the configuration has one. */
+  readonly pbx: PbxContext | undefined;
   /** SIP messages at the telephone ("in": from the gateway). */
   readonly sip: Journal<SipSeen>;
   readonly target: DemoTarget;
@@ -153,6 +186,33 @@ export class CallRun {
     if (refused !== undefined) fail(`the switch refused ${String(cmd["cmd"])}: ${refused}`);
   }
 
+  /** The PBX, ready for calls; the model fails when there is none or its trunk did not come up. */
+  pbx(): PbxContext {
+    const p = this.ctx.pbx;
+    if (!p) fail("the configuration has no PBX far end facing a QSIG trunk");
+    if (p.notReady !== undefined) fail(p.notReady);
+    return p;
+  }
+
+  /** A Q.931 message of `type` on the D-channel ("tx": from the gateway), after `from`, matching `extra`. */
+  async q931(direction: "rx" | "tx", type: string, from: number, extra: (m: TappedQ931) => boolean = () => true): Promise<TappedQ931> {
+    const hit = await this.ctx.q931.waitFor((t) => t.direction === direction && t.message.messageType === type && !t.retransmission && extra(t), this.stepTimeoutMs, from);
+    if (!hit) fail(`no ${type} ${direction === "tx" ? "from the gateway to the PBX" : "from the PBX to the gateway"} within ${this.stepTimeoutMs / 1000} s`);
+    return hit.value;
+  }
+
+  /** An event of the PBX after `from`. */
+  async pbxEvent(what: string, from: number, pred: (e: SwitchEvent) => boolean, timeoutMs = this.stepTimeoutMs): Promise<SwitchEvent> {
+    const hit = await this.pbx().link.events.waitFor(pred, timeoutMs, from);
+    if (!hit) fail(`the PBX reported no ${what} within ${timeoutMs / 1000} s`);
+    return hit.value;
+  }
+
+  async pbxCommand(cmd: Readonly<Record<string, string | number | boolean>>): Promise<void> {
+    const refused = await this.pbx().link.request(cmd);
+    if (refused !== undefined) fail(`the PBX refused ${String(cmd["cmd"])}: ${refused}`);
+  }
+
   done(): void {
     this.doneAtMs = this.ctx.now();
   }
@@ -161,6 +221,8 @@ export class CallRun {
 export interface CallModel {
   readonly id: string;
   readonly title: string;
+  /** The ladder's left column: the PSTN switch (the default) or the PBX, which a configuration may lack. */
+  readonly left?: LeftSide;
   run(r: CallRun): Promise<void>;
 }
 
@@ -513,4 +575,184 @@ const pstnToSipRejected: CallModel = {
   },
 };
 
-export const CALL_MODELS: readonly CallModel[] = [sipToPstnAnswered, sipToPstnBusy, sipToPstnCancelled, pstnToSipAnswered, pstnToSipRejected];
+// ---------------------------------------------------------------------------
+// The PBX models (RFC 4497 over the QSIG trunk)
+
+/** Matches the Q.931 messages of one call: its call reference value, either flag (Q.931 §4.3). */
+function ofCallReference(setup: TappedQ931): (t: TappedQ931) => boolean {
+  const cr = setup.message.callReference.value;
+  return (t) => t.message.callReference.length > 0 && t.message.callReference.value === cr;
+}
+
+/** The last state the PBX reported for `channel` since `from`. */
+function pbxChannelState(p: PbxContext, channel: number, from: number): unknown {
+  const states = p.link.events.find(ev("state", { channel }), from);
+  return states[states.length - 1]?.value["state"];
+}
+
+/** The clean-up that clears the PBX's side of `channel` if the call is still up there. */
+function releasePbxChannel(r: CallRun, p: PbxContext, channel: number, from: number): void {
+  r.cleanup(async () => {
+    const last = pbxChannelState(p, channel, from);
+    if (last !== undefined && last !== "idle" && last !== "releasing") await p.link.request({ cmd: "release", channel, cause: 16 });
+  });
+}
+
+/** The telephone sends its tone; the PBX's detector on `channel` reports it with its measured frequency and level. */
+async function toneAtPbx(r: CallRun, p: PbxContext, channel: number, rtp: RtpEnd, audio: NegotiatedAudio): Promise<void> {
+  await r.pbxCommand({ cmd: "detect", channel, freq: PHONE_TONE_HZ, min_dbm0: -30 });
+  r.cleanup(() => p.link.request({ cmd: "detect", channel, freq: PHONE_TONE_HZ, on: false }).then(() => undefined));
+  const toneFrom = p.link.events.mark();
+  rtp.startTone(rtpTarget(audio), PHONE_TONE_HZ, TONE_DBM0);
+  let heard: SwitchEvent;
+  try {
+    heard = await r.pbxEvent(`${PHONE_TONE_HZ} Hz tone on B-channel ${channel}`, toneFrom, ev("tone", { freq: PHONE_TONE_HZ }));
+    // Let the detector see more of the tone before it reports its measured level and frequency again.
+    await sleep(SETTLE_MS);
+  } finally {
+    rtp.stopTone();
+  }
+  const ended = await p.link.events.waitFor(ev("tone_end", { freq: PHONE_TONE_HZ }), r.stepTimeoutMs, toneFrom);
+  const measured = ended?.value ?? heard;
+  requireAudio(r, checkTone("RTP -> PBX", PHONE_TONE_HZ, TONE_DBM0, Number(measured["hz"] ?? heard["hz"]), Number(measured["dbm0"] ?? heard["dbm0"])));
+}
+
+const pbxToSipAnswered: CallModel = {
+  id: "pbx-sip-answered",
+  title: "PBX->SIP answered",
+  left: "pbx",
+  async run(r) {
+    const { ctx } = r;
+    const p = r.pbx();
+    // The PBX (the user side) takes the lowest B-channel; the gateway hunts from the highest (no glare, Q.931 Annex D).
+    const channel = p.target.channels[0] as number;
+    const rtp = await RtpEnd.open(ctx.rtpAddress, ctx.now);
+    r.cleanup(() => rtp.close());
+    const qFrom = ctx.q931.mark();
+    const sipFrom = ctx.sip.mark();
+    const pbxFrom = p.link.events.mark();
+    const invited = nextInvite(ctx, r);
+    releasePbxChannel(r, p, channel, pbxFrom);
+    await r.pbxCommand({ cmd: "call", channel, called: DEMO_NUMBERS.toSip, calling: DEMO_NUMBERS.pbxCaller, name: DEMO_NUMBERS.pbxCallerName });
+    const setup = await r.q931("rx", "SETUP", qFrom, (t) => channelOf(t.message) === channel);
+    if (q931CalledOf(setup.message) !== DEMO_NUMBERS.toSip) fail(`the PBX's SETUP has called number ${String(q931CalledOf(setup.message))}, not ${DEMO_NUMBERS.toSip}`);
+    if (callingNameOf(setup.message) !== DEMO_NUMBERS.pbxCallerName) fail(`the PBX's SETUP carries no QSIG calling name "${DEMO_NUMBERS.pbxCallerName}" (ECMA-164)`);
+    const ofCall = ofCallReference(setup);
+    // RFC 4497 §8.2.1.1: a complete number gives CALL PROCEEDING and the INVITE.
+    await r.q931("tx", "CALL PROCEEDING", qFrom, ofCall);
+    const s = await within(invited, r.stepTimeoutMs, "no INVITE reached the telephone");
+    const called = findIe(setup.message, "calledPartyNumber");
+    const expectedUser = called ? numberToSipUser(called)?.user : undefined;
+    const uri = s.request.requestUri;
+    const user = uri?.kind === "sip" ? uri.user : undefined;
+    if (user !== expectedUser) fail(`the INVITE's Request-URI user is ${String(user)}, not ${String(expectedUser)} from the SETUP's called number (RFC 4497 §9.2)`);
+    // RFC 4497 §9.1.2.4: a presentable calling number in From, the allowed QSIG name as its display-name.
+    const from = s.request.from;
+    const fromUser = from.uri.kind === "sip" ? from.uri.user : undefined;
+    if (fromUser !== DEMO_NUMBERS.pbxCaller) fail(`the INVITE's From user is ${String(fromUser)}, not the calling number ${DEMO_NUMBERS.pbxCaller} (RFC 4497 §9.1.2.4)`);
+    if (from.displayName !== DEMO_NUMBERS.pbxCallerName) fail(`the INVITE's From display-name is ${JSON.stringify(from.displayName)}, not the QSIG calling name "${DEMO_NUMBERS.pbxCallerName}" (RFC 4497 §9.1.2.4)`);
+    const offerText = sdpText(s.request);
+    if (offerText === undefined) fail("the INVITE carries no SDP offer");
+    const offer = parseSdp(offerText);
+    if (!offer.ok) fail(`the INVITE's SDP does not parse: ${offer.error.reason}`);
+    const answer = answerOffer(offer.value, PHONE_POLICY, { address: rtp.address, port: rtp.port, direction: "sendrecv" }, phoneSession(rtp.address));
+    if (!answer.ok) {
+      s.reject(488);
+      fail(`the INVITE's offer is not acceptable: ${answer.reason}`);
+    }
+    s.progress(180);
+    // RFC 4497 §8.2.1.3: 180 -> ALERTING.
+    await r.q931("tx", "ALERTING", qFrom, ofCall);
+    await sleep(300);
+    const ended = endedOf(s);
+    s.accept({ body: sdpBody(answer.sdp) });
+    // RFC 4497 §8.2.1.4: 2xx -> CONNECT; the PBX acknowledges it (ECMA-143).
+    await r.q931("tx", "CONNECT", qFrom, ofCall);
+    await r.q931("rx", "CONNECT ACKNOWLEDGE", qFrom, ofCall);
+    await r.sip("in", "ACK", sipFrom, (m) => m.method === "ACK");
+    const audio = answer.audio;
+    // PBX -> SIP: the PBX plays a tone on the B-channel; the telephone measures it.
+    await r.pbxCommand({ cmd: "play", channel, tone: SWITCH_TONE_HZ, dbm0: TONE_DBM0 });
+    const t0 = ctx.now();
+    await sleep(TONE_MS);
+    await r.pbxCommand({ cmd: "stop", channel });
+    requireAudio(r, measureReceived(rtp, audio, "PBX -> RTP", SWITCH_TONE_HZ, TONE_DBM0, t0 + SETTLE_MS, t0 + TONE_MS));
+    // SIP -> PBX: the telephone's tone, detected on the B-channel.
+    await toneAtPbx(r, p, channel, rtp, audio);
+    // The PBX clears: DISCONNECT -> BYE (RFC 4497 §8.4.1), then RELEASE / RELEASE COMPLETE (Q.931 §5.3.4).
+    const byeFrom = ctx.sip.mark();
+    await r.pbxCommand({ cmd: "release", channel, cause: 16 });
+    const disc = await r.q931("rx", "DISCONNECT", qFrom, ofCall);
+    if (q931CauseOf(disc.message) !== 16) fail(`the PBX's DISCONNECT carries cause ${String(q931CauseOf(disc.message))}, not 16`);
+    const bye = await r.sip("in", "BYE", byeFrom, (m) => m.method === "BYE");
+    const byeCause = q850CauseOf(bye);
+    if (byeCause !== undefined && byeCause.cause !== 16) fail(`the BYE's Reason carries Q.850 cause ${byeCause.cause}, not the DISCONNECT's 16`);
+    await r.sip("out", "200 to the BYE", byeFrom, (m) => m.status === 200 && m.cseq.method === "BYE");
+    await r.q931("tx", "RELEASE", qFrom, ofCall);
+    await r.q931("rx", "RELEASE COMPLETE", qFrom, ofCall);
+    await r.pbxEvent(`B-channel ${channel} idle`, pbxFrom, ev("state", { channel, state: "idle" }));
+    await within(ended, r.stepTimeoutMs, "the telephone's call did not end");
+    r.done();
+  },
+};
+
+const sipToPbxAnswered: CallModel = {
+  id: "sip-pbx-answered",
+  title: "SIP->PBX answered",
+  left: "pbx",
+  async run(r) {
+    const { ctx } = r;
+    const p = r.pbx();
+    const problem = echoRuleProblem(p.target.farend, DEMO_NUMBERS.toPbx);
+    if (problem) fail(problem);
+    const rtp = await RtpEnd.open(ctx.rtpAddress, ctx.now);
+    r.cleanup(() => rtp.close());
+    const qFrom = ctx.q931.mark();
+    const sipFrom = ctx.sip.mark();
+    const pbxFrom = p.link.events.mark();
+    const call = dial(ctx, DEMO_NUMBERS.toPbx, rtp);
+    r.cleanup(() => hangUpUac(call.session));
+    // RFC 4497 §8.3.1: INVITE -> SETUP on a B-channel the gateway hunted.
+    const setup = await r.q931("tx", "SETUP", qFrom);
+    if (q931CalledOf(setup.message) !== DEMO_NUMBERS.toPbx) fail(`the SETUP's called number is ${String(q931CalledOf(setup.message))}, not ${DEMO_NUMBERS.toPbx}`);
+    const channel = channelOf(setup.message);
+    if (channel === undefined || !p.target.channels.includes(channel)) fail(`the SETUP names ${channel === undefined ? "no B-channel" : `channel ${channel}, not a B-channel of trunk ${p.target.trunk}`}`);
+    releasePbxChannel(r, p, channel, pbxFrom);
+    const ofCall = ofCallReference(setup);
+    await r.pbxEvent(`SETUP for ${DEMO_NUMBERS.toPbx}`, pbxFrom, ev("rx", { msg: "SETUP", called: DEMO_NUMBERS.toPbx }));
+    // §8.3.2: CALL PROCEEDING gives nothing on SIP; §8.3.4/§8.3.5: ALERTING gives 180, 183 with early media.
+    await r.q931("rx", "CALL PROCEEDING", qFrom, ofCall);
+    const alerting = await r.q931("rx", "ALERTING", qFrom, ofCall);
+    const expected = qsigToProvisional(alerting.message, false);
+    if (expected === undefined) fail("the ALERTING maps to no provisional response");
+    const got = await r.sip("in", "provisional response", sipFrom, (m) => m.status !== undefined && m.status > 100 && m.status < 200);
+    if (got.status !== expected.sipStatus) fail(`the ALERTING became ${String(got.status)}, not ${expected.sipStatus} (${expected.ref})`);
+    if (expected.earlyMedia && sessionDescriptionOf(got) === undefined) fail(`the ${expected.sipStatus} for an ALERTING with in-band information carries no SDP (early media)`);
+    // §8.3.6: CONNECT -> 200; the gateway acknowledges the CONNECT (Q.931 §5.1.8).
+    await r.q931("rx", "CONNECT", qFrom, ofCall);
+    const outcome = await within(call.outcome, r.stepTimeoutMs, "no final response to the INVITE");
+    if (outcome.kind !== "answered") fail(`the call was not answered: ${outcome.failure.status} ${outcome.failure.reason}`);
+    await r.q931("tx", "CONNECT ACKNOWLEDGE", qFrom, ofCall);
+    const audio = negotiatedFromAnswer(call.offered, outcome.response);
+    // The PBX loops the B-channel back: what the telephone sends comes back to it.
+    const t0 = ctx.now();
+    rtp.startTone(rtpTarget(audio), PHONE_TONE_HZ, TONE_DBM0);
+    await sleep(TONE_MS);
+    rtp.stopTone();
+    requireAudio(r, measureReceived(rtp, audio, "RTP -> PBX (echo) -> RTP", PHONE_TONE_HZ, TONE_DBM0, t0 + SETTLE_MS, t0 + TONE_MS));
+    // §8.4.2: BYE -> DISCONNECT cause 16; RELEASE, RELEASE COMPLETE (Q.931 §5.3.3, §5.3.4).
+    const byeFrom = ctx.sip.mark();
+    const ended = endedOf(call.session);
+    call.session.bye();
+    const disc = await r.q931("tx", "DISCONNECT", qFrom, ofCall);
+    if (q931CauseOf(disc.message) !== 16) fail(`BYE became DISCONNECT cause ${String(q931CauseOf(disc.message))}, not 16 (RFC 4497 §8.4.2)`);
+    await r.q931("rx", "RELEASE", qFrom, ofCall);
+    await r.q931("tx", "RELEASE COMPLETE", qFrom, ofCall);
+    await r.sip("in", "200 to the BYE", byeFrom, (m) => m.status === 200 && m.cseq.method === "BYE");
+    await r.pbxEvent(`B-channel ${channel} idle`, pbxFrom, ev("state", { channel, state: "idle" }));
+    await within(ended, r.stepTimeoutMs, "the telephone's call did not end");
+    r.done();
+  },
+};
+
+export const CALL_MODELS: readonly CallModel[] = [sipToPstnAnswered, sipToPstnBusy, sipToPstnCancelled, pstnToSipAnswered, pstnToSipRejected, pbxToSipAnswered, sipToPbxAnswered];

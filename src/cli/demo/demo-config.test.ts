@@ -3,7 +3,7 @@ import { loadConfigText } from "../../config/load.js";
 import { EMBEDDED_DEFAULT_YAML } from "../../config/embedded-default.js";
 import { loadConfig } from "../config-file.js";
 import { TIMER_TABLES } from "../timer-tables.js";
-import { demoConfig, demoTarget, ruleFor, ruleProblem } from "./demo-config.js";
+import { demoConfig, demoTarget, echoRuleProblem, pbxTarget, ruleFor, ruleProblem } from "./demo-config.js";
 
 function embedded(): ReturnType<typeof loadConfig> & { ok: true } {
   const r = loadConfig(undefined);
@@ -37,6 +37,10 @@ describe("the demo's configuration", () => {
     expect(c.farends).toEqual(base.farends);
     expect(c.routing?.routes).toEqual(base.routing?.routes);
     expect(base.sip.listen[0]?.port).toBe(5060);
+    // T316 at the shortest Q.931's timer table allows, unless the configuration sets it.
+    expect(c.timers).toEqual({ q931: { T316: 30_000 } });
+    expect(demoConfig({ ...base, timers: { q931: { T316: 60_000, T303: 5000 } } }, "/tmp/demo-x", { host: "127.0.0.1", port: 40000 }).timers).toEqual({ q931: { T316: 60_000, T303: 5000 } });
+    expect(demoConfig({ ...base, isdn: undefined }, "/tmp/demo-x", { host: "127.0.0.1", port: 40000 }).timers).toEqual({});
   });
 
   it("checks the switch's rules give each call model what it shows", () => {
@@ -50,6 +54,34 @@ describe("the demo's configuration", () => {
     expect(ruleProblem(changed, "busy")).toMatch(/not a release with cause 17/);
     expect(ruleProblem(changed, "ringing")).toMatch(/not ringing/);
     expect(ruleProblem({ ...farend, rules: [{ prefix: "5590", action: "busy" as const }] }, "busy")).toBeUndefined();
+  });
+
+  it("finds the PBX, the QSIG trunk facing it and its B-channels in the embedded default", () => {
+    const cfg = embedded().config;
+    const p = pbxTarget(cfg);
+    expect(p.ok).toBe(true);
+    if (!p.ok) return;
+    expect([p.target.farend.name, p.target.trunk]).toEqual(["pbx", "pbx"]);
+    expect(p.target.channels).toEqual([...Array.from({ length: 15 }, (_, i) => i + 1), ...Array.from({ length: 15 }, (_, i) => i + 17)]);
+    expect(echoRuleProblem(p.target.farend, "7001")).toBeUndefined();
+    expect(echoRuleProblem({ ...p.target.farend, rules: [{ prefix: "7", action: "ring" as const }] }, "7001")).toMatch(/the PBX's rule for 7001 is .*not an answer with echo/);
+    const t = demoTarget(cfg);
+    expect(t.ok && t.target.pbx.ok).toBe(true);
+  });
+
+  it("says why the PBX models cannot run on a configuration without a usable PBX", () => {
+    const cfg = embedded().config;
+    const reason = (c: typeof cfg): string => {
+      const p = pbxTarget(c);
+      return p.ok ? "" : p.reason;
+    };
+    expect(reason({ ...cfg, farends: cfg.farends.filter((f) => f.kind !== "pbx") })).toMatch(/no farends entry of kind pbx/);
+    expect(reason({ ...cfg, isdn: undefined })).toMatch(/no isdn section/);
+    const isdn = cfg.isdn!;
+    const trunk0 = isdn.trunks[0]!;
+    expect(reason({ ...cfg, farends: cfg.farends.map((f) => (f.kind === "pbx" ? { ...f, timeslot: 15 } : f)) })).toMatch(/no isdn trunk with its D-channel on span 2 timeslot 15, where far end pbx is/);
+    expect(reason({ ...cfg, isdn: { ...isdn, trunks: [{ ...trunk0, side: "user" as const }] } })).toMatch(/both the user side/);
+    expect(reason({ ...cfg, isdn: { ...isdn, trunks: [{ ...trunk0, mode: "q931" as const }] } })).toMatch(/q931 mode/);
   });
 
   it("says what a configuration lacks", () => {

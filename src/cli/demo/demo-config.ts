@@ -6,9 +6,19 @@
  * peer replaced by the demo telephone (calls from the PSTN reach it). What
  * the demo needs of the configuration is checked first, with the reason
  * when something is missing.
+ *
+ * Q.931 T316 (awaiting RESTART ACKNOWLEDGE) is set to the shortest the
+ * timer table allows when the configuration leaves it at its default: the
+ * gateway starts its far ends before its D-channel, so the PBX's first SABME
+ * is lost and its retry (T200) re-establishes the data link just after the
+ * gateway sent its start-up RESTART. Q.921 discards that unacknowledged I
+ * frame on re-establishment, and Q.931 sends the RESTART again only when
+ * T316 expires (§5.5.1); until then every B-channel is out of service.
  */
 import { join } from "node:path";
 import type { GatewayConfig } from "../../config/schema.js";
+import { q931Timers } from "../../isdn/q931/timers.js";
+import { planIsdn } from "../isdn-plan.js";
 import { planSs7 } from "../ss7-plan.js";
 
 type FarendConfig = GatewayConfig["farends"][number];
@@ -28,7 +38,21 @@ export const DEMO_NUMBERS = {
   pstnCaller: "3125550100",
   /** The telephone's own number, in its From (E.164, RFC 3398 §8.2.1). */
   sipCaller: "+13125550199",
+  /** SIP -> PBX: an extension of the PBX, routed to its QSIG trunk; the PBX answers and loops the audio back. */
+  toPbx: "7001",
+  /** The PBX extension that calls out (PBX -> SIP), and its QSIG calling name (ECMA-164). */
+  pbxCaller: "7100",
+  pbxCallerName: "Demo PBX 7100",
 } as const;
+
+/** The simulated PBX and the QSIG trunk towards it, for the PBX call models. */
+export interface PbxTarget {
+  readonly farend: FarendConfig;
+  /** The gateway's ISDN trunk on the far end's span and D-channel. */
+  readonly trunk: string;
+  /** Its B-channels, ascending. */
+  readonly channels: readonly number[];
+}
 
 export interface DemoTarget {
   /** The far end (the simulated switch) the demo drives. */
@@ -38,6 +62,8 @@ export interface DemoTarget {
   /** CICs the switch can call on: the trunk's circuits whose timeslot is the CIC (the switch's own map). */
   readonly pstnCics: readonly number[];
   readonly variant: "itu" | "ansi";
+  /** The PBX of the PBX call models, or why they cannot run on this configuration. */
+  readonly pbx: { readonly ok: true; readonly target: PbxTarget } | { readonly ok: false; readonly reason: string };
 }
 
 /** What the demo needs of a configuration; the problems when it lacks something. */
@@ -55,13 +81,28 @@ export function demoTarget(cfg: GatewayConfig): { ok: true; target: DemoTarget }
   if (!trunk) return { ok: false, problems: [`no ss7 trunk on span ${farend.span}, where far end ${farend.name} is`] };
   const pstnCics = [...trunk.timeslots].filter(([cic, ts]) => cic === ts).map(([cic]) => cic);
   if (pstnCics.length === 0) return { ok: false, problems: [`ss7 trunk ${trunk.name}: no CIC on its own timeslot number, which the switch uses`] };
-  return { ok: true, target: { farend, trunk: trunk.name, pstnCics, variant: cfg.ss7.variant } };
+  return { ok: true, target: { farend, trunk: trunk.name, pstnCics, variant: cfg.ss7.variant, pbx: pbxTarget(cfg) } };
 }
 
-/** The configuration moved into `dir` with ephemeral SIP ports and the telephone as every SIP trunk's peer. */
+/** The PBX far end and the gateway's QSIG trunk facing it; the reason when the configuration has none. */
+export function pbxTarget(cfg: GatewayConfig): DemoTarget["pbx"] {
+  const farend = cfg.farends.find((f) => f.kind === "pbx");
+  if (!farend) return { ok: false, reason: "no farends entry of kind pbx: the configuration starts no PBX" };
+  if (!cfg.isdn) return { ok: false, reason: `no isdn section: nothing of the gateway faces far end ${farend.name}` };
+  const trunk = planIsdn(cfg).trunks.find((t) => t.span === farend.span && t.dChannel === farend.timeslot);
+  if (!trunk) return { ok: false, reason: `no isdn trunk with its D-channel on span ${farend.span} timeslot ${farend.timeslot}, where far end ${farend.name} is` };
+  if (trunk.mode !== "qsig") return { ok: false, reason: `isdn trunk ${trunk.name} is in ${trunk.mode} mode: the PBX far end speaks QSIG` };
+  if (trunk.side === farend.side) return { ok: false, reason: `isdn trunk ${trunk.name} and far end ${farend.name} are both the ${trunk.side} side` };
+  if (trunk.bChannels.length === 0) return { ok: false, reason: `isdn trunk ${trunk.name} has no B-channel` };
+  return { ok: true, target: { farend, trunk: trunk.name, channels: trunk.bChannels } };
+}
+
+/** The configuration moved into `dir` with ephemeral SIP ports, the telephone as every SIP trunk's peer and T316 at its shortest unless set. */
 export function demoConfig(cfg: GatewayConfig, dir: string, phone: { readonly host: string; readonly port: number }): GatewayConfig {
+  const q931 = cfg.timers["q931"] ?? {};
   return {
     ...cfg,
+    ...(cfg.isdn && q931["T316"] === undefined ? { timers: { ...cfg.timers, q931: { ...q931, T316: q931Timers.specs.T316.minMs } } } : {}),
     control: { ...cfg.control, socket: join(dir, "control.sock") },
     card: { ...cfg.card, runDir: join(dir, "card") },
     sip: { ...cfg.sip, listen: cfg.sip.listen.map((l) => ({ ...l, port: 0 })) },
@@ -88,6 +129,12 @@ function releaseCause(r: FarendRuleConfig, called: string): number | undefined {
   if (r.action !== "release") return undefined;
   if (r.cause_from_digits !== undefined) return Number(called.slice(-r.cause_from_digits));
   return r.cause ?? 16;
+}
+
+/** Why the PBX's rules do not answer `called` and loop its audio back; undefined when they do. */
+export function echoRuleProblem(farend: FarendConfig, called: string): string | undefined {
+  const r = ruleFor(farend, called);
+  return r.action === "answer" && r.echo === true ? undefined : `the PBX's rule for ${called} is ${JSON.stringify(r)}, not an answer with echo`;
 }
 
 /** Why the switch's rules do not give a call model what it shows; undefined when they do. */

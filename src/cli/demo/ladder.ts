@@ -1,13 +1,19 @@
 /**
  * The demo's ladder diagram: every message that crossed the gateway's two
  * sides during one call, in time order, in three columns
- * `PSTN (ISUP) | gateway | SIP`, one line per message with its direction and
- * its time from the start of the call; notes of the gateway (what its call
- * logic did) sit on the gateway's line.
+ * `PSTN (ISUP) | gateway | SIP` (or `PBX (QSIG) | gateway | SIP` for a call
+ * on the QSIG trunk), one line per message with its direction and its time
+ * from the start of the call; notes of the gateway (what its call logic did)
+ * sit on the gateway's line.
  */
 
-/** Which side of the gateway a message crossed: the SS7 link or SIP; "gateway" for a note. */
-export type Lane = "isup" | "sip" | "gateway";
+/** Which side of the gateway a message crossed: the SS7 link, the QSIG D-channel or SIP; "gateway" for a note. */
+export type Lane = "isup" | "qsig" | "sip" | "gateway";
+
+/** What the left column of a ladder is: the PSTN switch on SS7 or the PBX on QSIG. */
+export type LeftSide = "pstn" | "pbx";
+
+export const LEFT_HEADING: Readonly<Record<LeftSide, string>> = { pstn: "PSTN (ISUP)", pbx: "PBX (QSIG)" };
 
 export interface LadderEntry {
   /** Milliseconds since the start of the call model. */
@@ -77,18 +83,18 @@ function seconds(ms: number): string {
 }
 
 /** The ladder as text lines: a heading, then one line per entry. */
-export function renderLadder(entries: readonly LadderEntry[]): string[] {
+export function renderLadder(entries: readonly LadderEntry[], left: LeftSide = "pstn"): string[] {
   const head = Array.from({ length: SIP_COL + 6 }, () => " ");
   place(head, TIME_WIDTH - 4, "time");
-  place(head, PSTN_COL - 5, "PSTN (ISUP)");
+  place(head, PSTN_COL - 5, LEFT_HEADING[left]);
   place(head, GW_COL - 3, "gateway");
   place(head, SIP_COL - 1, "SIP");
   const lines = [head.join("").trimEnd()];
   for (const e of entries) {
     const row = blankRow();
     place(row, 0, seconds(e.atMs).padStart(TIME_WIDTH));
-    if (e.lane === "isup" && e.dir !== "note") {
-      // PSTN on the left: a message to the gateway points right.
+    if ((e.lane === "isup" || e.lane === "qsig") && e.dir !== "note") {
+      // PSTN or PBX on the left: a message to the gateway points right.
       place(row, PSTN_COL + 1, arrow(GAP, e.label, e.dir === "in"));
     } else if (e.lane === "sip" && e.dir !== "note") {
       // SIP on the right: a message to the gateway points left.

@@ -45,6 +45,22 @@ describe("the demo's report", () => {
     expect(JSON.parse(JSON.stringify(j))).toEqual(j);
   });
 
+  it("heads a PBX call's ladder `PBX (QSIG)` and names its side PBX in JSON", () => {
+    const pbx: CallResult = {
+      ...pass,
+      id: "pbx-sip-answered",
+      title: "PBX->SIP answered",
+      left: "pbx",
+      ladder: [{ atMs: 3.1, lane: "qsig", dir: "in", label: "SETUP cr 1 ch 1 2125551234" }],
+      audio: [],
+    };
+    const text = formatCall(pbx, 6).split("\n");
+    expect(text[1]).toMatch(/^ {5}time {2}PBX \(QSIG\) {4,}gateway {4,}SIP$/);
+    expect(text[2]).toBe("  0.003 s       |--- SETUP cr 1 ch 1 2125551234 ---->|                                    |");
+    expect((callJson(pbx)["ladder"] as unknown[])[0]).toEqual({ t: 0.003, side: "PBX", dir: "to-gateway", msg: "SETUP cr 1 ch 1 2125551234" });
+    expect(formatCall(pass, 1).split("\n")[1]).toMatch(/^ {5}time {2}PSTN \(ISUP\) /);
+  });
+
   it("sums up", () => {
     expect(summaryLine([pass, { ...pass, verdict: "FAIL" }, { ...pass, verdict: "NOT AVAILABLE" }])).toBe("1 passed, 1 failed, 1 not available");
     expect(summaryLine([pass])).toBe("1 passed, 0 failed");

@@ -3,7 +3,7 @@
  * one-line verdict, or one JSON object per call (`--json`).
  */
 import type { AudioCheck } from "./call-models.js";
-import type { LadderEntry } from "./ladder.js";
+import type { LadderEntry, LeftSide } from "./ladder.js";
 import { renderLadder } from "./ladder.js";
 
 export type Verdict = "PASS" | "FAIL" | "NOT AVAILABLE";
@@ -11,6 +11,8 @@ export type Verdict = "PASS" | "FAIL" | "NOT AVAILABLE";
 export interface CallResult {
   readonly id: string;
   readonly title: string;
+  /** The ladder's left column: the PSTN switch (ISUP) or the PBX (QSIG); the PSTN when not given. */
+  readonly left?: LeftSide;
   readonly verdict: Verdict;
   /** Why it failed, or why it is not available. */
   readonly reason?: string;
@@ -41,7 +43,7 @@ export function verdictLine(r: CallResult): string {
 export function formatCall(r: CallResult, index: number): string {
   const lines = [`--- ${index}. ${r.title} ---`];
   if (r.verdict !== "NOT AVAILABLE") {
-    lines.push(...renderLadder(r.ladder));
+    lines.push(...renderLadder(r.ladder, r.left ?? "pstn"));
     if (r.audio.length === 0) lines.push("audio: none on this call");
     else lines.push(...r.audio.map(audioLine));
     for (const l of r.gatewayLog ?? []) lines.push(`  gateway: ${l}`);
@@ -49,6 +51,8 @@ export function formatCall(r: CallResult, index: number): string {
   lines.push(verdictLine(r));
   return `${lines.join("\n")}\n`;
 }
+
+const SIDE_NAME: Readonly<Record<LadderEntry["lane"], string>> = { isup: "PSTN", qsig: "PBX", sip: "SIP", gateway: "gateway" };
 
 /** One JSON object for one call: times in seconds with millisecond precision. */
 export function callJson(r: CallResult): Record<string, unknown> {
@@ -60,7 +64,7 @@ export function callJson(r: CallResult): Record<string, unknown> {
     seconds: Math.round(r.durationMs) / 1000,
     ladder: r.ladder.map((e) => ({
       t: Math.round(e.atMs) / 1000,
-      side: e.lane === "isup" ? "PSTN" : e.lane === "sip" ? "SIP" : "gateway",
+      side: SIDE_NAME[e.lane],
       dir: e.dir === "note" ? "note" : e.dir === "in" ? "to-gateway" : "from-gateway",
       msg: e.label,
     })),

@@ -1,10 +1,12 @@
 /**
  * `sipt-gw demo`: the gateway in this process on the embedded default (or a
  * given configuration) moved to a temporary directory and ephemeral ports,
- * its simulated PSTN switch, and the demo telephone on SIP; once the SS7
- * link is in service and the start-up circuit resets are acknowledged
- * (Q.764 §2.9.3.2), every call model runs, one after another, each bounded
- * in time and cleaned up after; then everything is stopped and removed.
+ * its simulated PSTN switch and PBX, and the demo telephone on SIP; once the
+ * SS7 link is in service and the start-up circuit resets are acknowledged
+ * (Q.764 §2.9.3.2), and the QSIG D-channel is up with its B-channels
+ * restarted (Q.931 §5.5.1), every call model runs, one after another, each
+ * bounded in time and cleaned up after; then everything is stopped and
+ * removed.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -12,20 +14,24 @@ import { join } from "node:path";
 import type { GatewayConfig } from "../../config/schema.js";
 import { formatProblem } from "../../config/load.js";
 import { SystemClock } from "../../core/clock.js";
+import { resolveTimers } from "../../core/timers.js";
+import { q931Timers } from "../../isdn/q931/timers.js";
 import type { LogRecord } from "../../core/logger.js";
 import type { InviteServerSession } from "../../sip/ua/index.js";
 import { EMBEDDED_NAME, loadConfig } from "../config-file.js";
 import { EXIT } from "../exit-codes.js";
 import { Gateway } from "../gateway-process.js";
-import type { CallModel, DemoContext, SipSeen } from "./call-models.js";
+import type { CallModel, DemoContext, PbxContext, SipSeen } from "./call-models.js";
 import { CALL_MODELS, CallRun, ModelFailure } from "./call-models.js";
-import type { DemoTarget } from "./demo-config.js";
+import type { DemoTarget, PbxTarget } from "./demo-config.js";
 import { demoConfig, demoTarget } from "./demo-config.js";
 import { DemoLogger, gatewayNote } from "./demo-logger.js";
 import type { TappedIsup } from "./isup-tap.js";
 import { IsupTap, isupLabel } from "./isup-tap.js";
 import { Journal } from "./journal.js";
 import { LadderRecorder } from "./ladder.js";
+import type { TappedQ931 } from "./qsig-tap.js";
+import { q931Label, QsigTap } from "./qsig-tap.js";
 import type { CallResult } from "./report.js";
 import { callJson, formatCall, summaryLine } from "./report.js";
 import { SipPhone, sipLabel } from "./sip-phone.js";
@@ -79,13 +85,38 @@ function linkReady(gw: Gateway): boolean {
   return l.links.length > 0 && l.links.every((x) => x.level2 === "InService") && l.destinations.every((d) => d.accessible) && isup.status().every((c) => c.procedures.length === 0 && c.call === "Idle");
 }
 
-/** No call in the interworking unit and every circuit idle. */
-function gatewayIdle(gw: Gateway): boolean {
-  return (gw.calls?.calls().length ?? 0) === 0 && (gw.ss7?.isup?.status().every((c) => c.call === "Idle") ?? true);
+/** The QSIG trunk towards the PBX can take calls: D-channel up, the start-up RESTART acknowledged, every B-channel idle (Q.931 §5.5.1). */
+function pbxReady(gw: Gateway, p: PbxTarget): boolean {
+  const t = gw.isdn?.trunk(p.trunk);
+  return t !== undefined && t.l3.dataLinkUp && t.counters.restartsAcknowledged > 0 && t.pool.summary().idle === p.channels.length;
 }
 
-const PBX_MODELS = "PBX->SIP and SIP->PBX";
-const PBX_REASON = "QSIG calls are not routed to SIP by this gateway (src/cli/calls-component.ts routes ISUP only) and its far ends include no PBX";
+/** What the QSIG trunk towards the PBX lacks, for the reason of a failure. */
+function pbxState(gw: Gateway, p: PbxTarget): string {
+  const t = gw.isdn?.trunk(p.trunk);
+  if (!t) return `trunk ${p.trunk} is not running`;
+  const b = t.pool.summary();
+  return `D-channel ${t.l3.dataLinkUp ? "up" : `down (${t.dataLink.state})`}, ${t.counters.restartsAcknowledged} RESTART acknowledged, B-channels ${b.idle} idle, ${b.reserved} busy, ${b.maintenance} out of service`;
+}
+
+function q931T316Ms(cfg: GatewayConfig): number {
+  return resolveTimers(q931Timers, cfg.timers["q931"] ?? {}).T316;
+}
+
+/** Wait until the QSIG trunk can take calls; why not, when it could not within `timeoutMs` of now. */
+async function awaitPbx(gw: Gateway, p: PbxTarget, timeoutMs: number, signal: AbortSignal | undefined): Promise<string | undefined> {
+  if (await until(() => pbxReady(gw, p), timeoutMs, signal)) return undefined;
+  return `the QSIG D-channel to ${p.farend.name} was not up with its B-channels restarted within ${timeoutMs / 1000} s: ${pbxState(gw, p)}`;
+}
+
+/** No call in the interworking units, every circuit idle and no call on any QSIG trunk. */
+function gatewayIdle(gw: Gateway): boolean {
+  return (
+    (gw.calls?.calls().length ?? 0) === 0 &&
+    (gw.ss7?.isup?.status().every((c) => c.call === "Idle") ?? true) &&
+    (gw.isdn?.trunks.every((t) => t.l3.activeCalls.length === 0 && t.pool.summary().reserved === 0) ?? true)
+  );
+}
 
 class Output {
   readonly results: CallResult[] = [];
@@ -132,6 +163,7 @@ async function runIn(dir: string, base: GatewayConfig, target: DemoTarget, o: De
   const ladder = new LadderRecorder(now);
   const sip = new Journal<SipSeen>(now);
   const isup = new Journal<TappedIsup>(now);
+  const q931 = new Journal<TappedQ931>(now);
   const output = new Output(out, o.json === true);
   const udp = base.sip.listen.find((l) => l.transport === "udp");
   const phoneAddress = udp && !wildcard(udp.address) ? udp.address : "127.0.0.1";
@@ -152,9 +184,11 @@ async function runIn(dir: string, base: GatewayConfig, target: DemoTarget, o: De
   const cfg = demoConfig(base, dir, { host: phone.address, port: phone.port });
   const gw = new Gateway(cfg, log, o.configFile ?? EMBEDDED_NAME);
   let sw: SwitchLink | undefined;
+  let pbxLink: SwitchLink | undefined;
   let stopTap: (() => void) | undefined;
+  let stopQsigTap: (() => void) | undefined;
   try {
-    output.line(`sipt-gw demo: ${o.configFile ?? EMBEDDED_NAME}, gateway and PSTN switch in ${dir}`);
+    output.line(`sipt-gw demo: ${o.configFile ?? EMBEDDED_NAME}, gateway, PSTN switch${target.pbx.ok ? " and PBX" : ""} in ${dir}`);
     try {
       await gw.start();
     } catch (e) {
@@ -172,12 +206,24 @@ async function runIn(dir: string, base: GatewayConfig, target: DemoTarget, o: De
       isup.push(m);
       ladder.add("isup", m.direction === "rx" ? "in" : "out", isupLabel(m));
     });
+    const pbxTarget = target.pbx.ok ? target.pbx.target : undefined;
+    if (pbxTarget) {
+      const qsigTap = new QsigTap();
+      stopQsigTap = gw.isdn?.monitor((f) => {
+        if (f.trunk !== pbxTarget.trunk) return;
+        const m = qsigTap.read(f.direction, f.frame);
+        if (!m) return;
+        q931.push(m);
+        ladder.add("qsig", m.direction === "rx" ? "in" : "out", q931Label(m));
+      });
+    }
     const gwUdp = gw.sip.bound().find((l) => l.protocol === "udp");
     if (!gwUdp) {
       err.write("sipt-gw demo: the gateway has no SIP UDP listener bound\n");
       return { exitCode: EXIT.failure, results: [] };
     }
     sw = await SwitchLink.connect(cfg, target.farend.name, now);
+    if (pbxTarget) pbxLink = await SwitchLink.connect(cfg, pbxTarget.farend.name, now);
     const readyMs = o.readyTimeoutMs ?? 30_000;
     const resetAcked = (): boolean => isup.find((m) => m.direction === "rx" && (m.message.messageType === "GRA" || m.message.messageType === "RLC")).length > 0;
     if (!(await until(() => linkReady(gw) && resetAcked(), readyMs, o.signal))) {
@@ -190,11 +236,16 @@ async function runIn(dir: string, base: GatewayConfig, target: DemoTarget, o: De
       return { exitCode: EXIT.failure, results: [] };
     }
     output.line(`SS7 link in service, circuits reset; SIP at ${gwUdp.address}:${gwUdp.port} (UDP), the demo telephone at ${phone.address}:${phone.port}\n`);
+    // The PBX models need the QSIG trunk ready; it is awaited before the first of them (the PSTN models run meanwhile).
+    const pbx: PbxContext | undefined = pbxTarget && pbxLink ? { target: pbxTarget, link: pbxLink, notReady: undefined } : undefined;
+    let pbxAwaited = false;
     const ctx: DemoContext = {
       now,
       phone,
       sw,
       isup,
+      q931,
+      pbx,
       sip,
       target,
       gateway: { host: wildcard(gwUdp.address) ? "127.0.0.1" : gwUdp.address, port: gwUdp.port },
@@ -205,14 +256,23 @@ async function runIn(dir: string, base: GatewayConfig, target: DemoTarget, o: De
     };
     for (const model of CALL_MODELS) {
       if (o.signal?.aborted === true) break;
+      if (model.left === "pbx" && !target.pbx.ok) {
+        // A configuration without a PBX: the model cannot be shown, which is no failure of the gateway.
+        output.call({ id: model.id, title: model.title, left: "pbx", verdict: "NOT AVAILABLE", reason: target.pbx.reason, durationMs: 0, ladder: [], audio: [] });
+        continue;
+      }
+      if (model.left === "pbx" && pbx && !pbxAwaited) {
+        pbxAwaited = true;
+        pbx.notReady = await awaitPbx(gw, pbx.target, readyMs + q931T316Ms(cfg), o.signal);
+        output.line(pbx.notReady ?? `QSIG D-channel to ${pbx.target.farend.name} up, B-channels restarted (${pbxState(gw, pbx.target)})\n`);
+      }
       output.call(await runModel(model, ctx, gw, ladder, log, o));
-    }
-    if (o.signal?.aborted !== true) {
-      output.call({ id: "pbx", title: PBX_MODELS, verdict: "NOT AVAILABLE", reason: PBX_REASON, durationMs: 0, ladder: [], audio: [] });
     }
   } finally {
     stopTap?.();
+    stopQsigTap?.();
     sw?.close();
+    pbxLink?.close();
     await gw.stop("demo over");
     await phone.stop();
   }
@@ -223,9 +283,9 @@ async function runIn(dir: string, base: GatewayConfig, target: DemoTarget, o: De
   return { exitCode: allPassed ? EXIT.ok : EXIT.failure, results };
 }
 
-/** A warning or error of the parts a call crosses (not of the QSIG trunk, which the demo does not use). */
+/** A warning or error of the gateway. */
 function relevantWarning(r: LogRecord): boolean {
-  return (r.level === "warn" || r.level === "error" || r.level === "fatal") && r.fields["component"] !== "isdn";
+  return r.level === "warn" || r.level === "error" || r.level === "fatal";
 }
 
 function logLine(r: LogRecord): string {
@@ -268,8 +328,9 @@ async function runModel(model: CallModel, ctx: DemoContext, gw: Gateway, ladder:
   await run.runCleanups();
   if (!(await until(() => gatewayIdle(gw), stepMs))) {
     reason ??= `a call or a busy circuit was left in the gateway ${stepMs / 1000} s after the call`;
-    // Clear it so the next model starts from idle circuits.
+    // Clear it so the next model starts from idle circuits and B-channels.
     gw.calls?.unit.releaseAll(16);
+    gw.calls?.qsig?.releaseAll(16);
     await until(() => gatewayIdle(gw), stepMs);
   }
   // The records of this call: from the first one after the model started (the list is bounded and may have moved).
@@ -278,6 +339,7 @@ async function runModel(model: CallModel, ctx: DemoContext, gw: Gateway, ladder:
   return {
     id: model.id,
     title: model.title,
+    ...(model.left !== undefined ? { left: model.left } : {}),
     verdict: reason === undefined ? "PASS" : "FAIL",
     ...(reason !== undefined ? { reason } : {}),
     durationMs,

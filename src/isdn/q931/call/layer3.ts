@@ -352,6 +352,9 @@ export class Q931Layer3 {
           // Q.931 §5.8.8: a DL-ESTABLISH.ind while the link was up is a spontaneous reset.
           if (ind.primitive === "DL-ESTABLISH.ind" && wasUp) call.signal("DL_RESET");
         }
+        // Q.921 §5.5.3.2 discards unacknowledged I frames when the link is re-established under a
+        // RESTART awaiting its acknowledgement: it is sent again now, not at T316 expiry (Q.931 §5.5.1).
+        if (wasUp && this.global.state === "Rest1") this.sendRestart();
         return;
       }
       case "DL-RELEASE.ind":
