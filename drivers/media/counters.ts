@@ -6,7 +6,7 @@
 export const GLOBAL_COUNTER_NAMES = [
   "ticks", "ticks_skipped", "tick_ns_last", "tick_ns_max", "edits_applied", "rtp_tx", "rtp_rx", "rtcp_tx",
   "rtcp_rx", "send_errors", "recv_errors", "recv_budget_exhausted", "streams_active", "ports_open",
-  "xconnects_active", "events_dropped", "spandsp_stdout_suppressed", "stray_packets",
+  "xconnects_active", "events_dropped", "spandsp_stdout_suppressed", "stray_packets", "io_uring", "io_submits",
 ] as const;
 
 export const STREAM_COUNTER_NAMES = [

@@ -9,7 +9,7 @@
     X(ticks) X(ticks_skipped) X(tick_ns_last) X(tick_ns_max) X(edits_applied) \
     X(rtp_tx) X(rtp_rx) X(rtcp_tx) X(rtcp_rx) X(send_errors) X(recv_errors) \
     X(recv_budget_exhausted) X(streams_active) X(ports_open) X(xconnects_active) \
-    X(events_dropped) X(spandsp_stdout_suppressed) X(stray_packets)
+    X(events_dropped) X(spandsp_stdout_suppressed) X(stray_packets) X(io_uring) X(io_submits)
 
 /* Per stream. Units are in the names; *_ms, *_us gauges are current values. */
 #define SIPT_STREAM_COUNTERS(X) \

@@ -18,6 +18,7 @@
 
 #include "sipt_media.h"
 #include "counters.h"
+#include "uring.h"
 
 #define SAMPLE_RATE_HZ 8000u
 #define MAX_BLOCK 240u               /* 30 ms */
@@ -30,6 +31,7 @@
 #define PKT_MAX 512u
 #define RECV_BATCH 32u
 #define RECV_BUDGET 64u              /* packets read per socket per tick */
+#define URING_MAX_ENTRIES 1024u      /* io_uring operations per io_uring_enter */
 #define RTP_PT_RTCP_LO 64u           /* RFC 5761 §4: RTCP packet types 192-223 seen as PT 64-95 */
 #define RTP_PT_RTCP_HI 95u
 
@@ -198,7 +200,18 @@ struct port {
     uint16_t rtp_port, rtcp_port;
     int rtcp_mux;
     int rtp_watched;                 /* fd_rtp is in the epoll set */
+    uint32_t tick_reads;             /* packets read from fd_rtp in this tick (io_uring path) */
     struct stream *stream;           /* bound by the tick */
+};
+
+/* One io_uring receive: the message header, source address, control data (the kernel receive
+ * timestamp) and datagram of one RECVMSG in flight. */
+struct uring_rx_slot {
+    struct msghdr h;
+    struct iovec iov;
+    struct sockaddr_storage name;
+    uint8_t ctl[64];
+    uint8_t buf[1600];
 };
 
 struct channel {
@@ -280,6 +293,14 @@ struct media_engine {
     int have_caller_tick;
     uint64_t prng;
     uint64_t now_rt_ns;              /* CLOCK_REALTIME at tick start */
+
+    /* io_uring path (uring.c): one io_uring_enter per batch of socket operations instead of a
+     * system call per socket; absent when the kernel refuses it or SIPT_MEDIA_IO=syscalls */
+    int use_uring;
+    int uring_failed;                /* an io_uring_enter failed: back to system calls */
+    struct sipt_uring ur;
+    struct uring_rx_slot *urx;       /* ur.sq_entries receive slots */
+    struct port **rx_todo, **rx_next; /* sockets to read in this round / the next (max_streams) */
 
     media_engine_event_t *evq;
     uint32_t evq_len, evq_head, evq_tail; /* head: next write (tick), tail: next read (lock) */

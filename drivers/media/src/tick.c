@@ -251,6 +251,21 @@ void sipt_stream_rx_packet(struct media_engine *e, struct stream *s, uint8_t *p,
     sipt_jb_put(s, ts, p + hdr, (uint32_t) plen, (p[1] & 0x80u) != 0u);
 }
 
+/* One datagram read from a socket of port p; its arrival time is the kernel's receive timestamp
+ * (SO_TIMESTAMPNS) when present, else the start of the tick. */
+static void received(struct media_engine *e, struct port *p, const struct msghdr *h, uint8_t *buf, size_t len, int rtcp)
+{
+    uint64_t arrival = e->now_rt_ns;
+    for (struct cmsghdr *cm = CMSG_FIRSTHDR(h); cm != NULL; cm = CMSG_NXTHDR((struct msghdr *) h, cm))
+        if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_TIMESTAMPNS) {
+            struct timespec t;
+            memcpy(&t, CMSG_DATA(cm), sizeof t);
+            arrival = (uint64_t) t.tv_sec * 1000000000ull + (uint64_t) t.tv_nsec;
+        }
+    if (p->stream == NULL) { e->g[GC_stray_packets]++; return; }
+    sipt_stream_rx_packet(e, p->stream, buf, len, (const struct sockaddr_storage *) h->msg_name, h->msg_namelen, arrival, rtcp);
+}
+
 /* Reads what is pending on one socket of a port (at most RECV_BUDGET packets). */
 static void drain(struct media_engine *e, struct port *p, int fd, int rtcp)
 {
@@ -270,19 +285,8 @@ static void drain(struct media_engine *e, struct port *p, int fd, int rtcp)
             if (got < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) e->g[GC_recv_errors]++;
             return;
         }
-        for (int k = 0; k < got; k++) {
-            struct msghdr *h = &e->rmsg[k].msg_hdr;
-            uint64_t arrival = e->now_rt_ns;
-            for (struct cmsghdr *cm = CMSG_FIRSTHDR(h); cm != NULL; cm = CMSG_NXTHDR(h, cm))
-                if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_TIMESTAMPNS) {
-                    struct timespec t;
-                    memcpy(&t, CMSG_DATA(cm), sizeof t);
-                    arrival = (uint64_t) t.tv_sec * 1000000000ull + (uint64_t) t.tv_nsec;
-                }
-            if (p->stream == NULL) { e->g[GC_stray_packets]++; continue; }
-            sipt_stream_rx_packet(e, p->stream, e->rbuf[k], e->rmsg[k].msg_len, &e->rname[k],
-                                  h->msg_namelen, arrival, rtcp);
-        }
+        for (int k = 0; k < got; k++)
+            received(e, p, &e->rmsg[k].msg_hdr, e->rbuf[k], e->rmsg[k].msg_len, rtcp);
         budget -= (uint32_t) got;
         if ((uint32_t) got < want) return;
         if (budget == 0) e->g[GC_recv_budget_exhausted]++;
@@ -292,11 +296,80 @@ static void drain(struct media_engine *e, struct port *p, int fd, int rtcp)
 /* The RTP socket of every live stream is read directly: each normally holds a packet every tick,
  * and a level-triggered epoll would poll every one of them twice per tick. epoll watches only
  * what is usually quiet: RTCP sockets and ports without a stream. */
+static void uring_failure(struct media_engine *e, int rc)
+{
+    (void) rc;
+    e->uring_failed = 1;
+}
+
+/* The io_uring path of the direct reads: one RECVMSG per RTP socket, all of a batch submitted
+ * with one io_uring_enter. A UDP receive does not say whether more is queued, so every socket
+ * that gave a datagram is read again in the next round, until it is empty or has given
+ * RECV_BUDGET datagrams in this tick (the same bound as the recvmmsg path). */
+static void receive_uring(struct media_engine *e)
+{
+    uint32_t n_todo = 0;
+    for (uint32_t i = 0; i < e->n_active; i++) {
+        struct port *p = e->active[i]->port;
+        if (p == NULL) continue;
+        p->tick_reads = 0;
+        e->rx_todo[n_todo++] = p;
+    }
+    struct sipt_uring *u = &e->ur;
+    while (n_todo > 0) {
+        uint32_t n_next = 0;
+        for (uint32_t base = 0; base < n_todo; base += u->sq_entries) {
+            uint32_t k = n_todo - base < u->sq_entries ? n_todo - base : u->sq_entries;
+            for (uint32_t j = 0; j < k; j++) {
+                struct uring_rx_slot *r = &e->urx[j];
+                r->h.msg_name = &r->name;
+                r->h.msg_namelen = sizeof r->name;
+                r->h.msg_control = r->ctl;
+                r->h.msg_controllen = sizeof r->ctl;
+                r->h.msg_flags = 0;
+                struct io_uring_sqe *q = sipt_uring_sqe(u);
+                if (q == NULL) { k = j; break; } /* cannot happen: the queue is empty here */
+                q->opcode = IORING_OP_RECVMSG;
+                q->fd = e->rx_todo[base + j]->fd_rtp;
+                q->addr = (uint64_t) (uintptr_t) &r->h;
+                q->len = 1;
+                q->msg_flags = MSG_DONTWAIT;
+                q->user_data = j;
+            }
+            int rc = sipt_uring_submit_wait(u);
+            if (rc < 0) { uring_failure(e, rc); e->g[GC_recv_errors]++; return; }
+            e->g[GC_io_submits] += (uint64_t) rc;
+            const struct io_uring_cqe *c;
+            while ((c = sipt_uring_cqe(u)) != NULL) {
+                uint32_t j = (uint32_t) c->user_data;
+                if (j >= k) continue;
+                struct port *p = e->rx_todo[base + j];
+                if (c->res < 0) {
+                    if (c->res != -EAGAIN && c->res != -EWOULDBLOCK && c->res != -EINTR) e->g[GC_recv_errors]++;
+                    continue;
+                }
+                struct uring_rx_slot *r = &e->urx[j];
+                received(e, p, &r->h, r->buf, (size_t) c->res, 0);
+                if (++p->tick_reads < RECV_BUDGET) e->rx_next[n_next++] = p;
+                else e->g[GC_recv_budget_exhausted]++;
+            }
+        }
+        struct port **t = e->rx_todo;
+        e->rx_todo = e->rx_next;
+        e->rx_next = t;
+        n_todo = n_next;
+    }
+}
+
 static void receive_all(struct media_engine *e)
 {
-    for (uint32_t i = 0; i < e->n_active; i++) {
-        struct stream *s = e->active[i];
-        if (s->port != NULL) drain(e, s->port, s->port->fd_rtp, 0);
+    if (e->use_uring) {
+        receive_uring(e);
+    } else {
+        for (uint32_t i = 0; i < e->n_active; i++) {
+            struct stream *s = e->active[i];
+            if (s->port != NULL) drain(e, s->port, s->port->fd_rtp, 0);
+        }
     }
     for (;;) {
         int n = epoll_wait(e->epfd, e->evs, (int) e->n_evs, 0);
@@ -530,8 +603,56 @@ static void rtcp_due(struct media_engine *e, struct stream *s)
     e->g[GC_rtcp_tx]++;
 }
 
+/* Submits the queued sends and counts their completions. */
+static uint32_t uring_send_complete(struct media_engine *e)
+{
+    struct sipt_uring *u = &e->ur;
+    if (u->queued == 0 && u->in_flight == 0) return 0;
+    int rc = sipt_uring_submit_wait(u);
+    if (rc < 0) {
+        uring_failure(e, rc);
+        e->g[GC_send_errors] += u->queued + u->in_flight;
+        return 0;
+    }
+    e->g[GC_io_submits] += (uint64_t) rc;
+    uint32_t sent = 0;
+    const struct io_uring_cqe *c;
+    while ((c = sipt_uring_cqe(u)) != NULL) {
+        struct stream *s = (struct stream *) (uintptr_t) c->user_data;
+        if (c->res >= 0) { sent++; continue; }
+        s->c[SC_send_errors]++;
+        e->g[GC_send_errors]++;
+    }
+    return sent;
+}
+
+/* io_uring path of flush(): one SENDMSG per packet, submitted in batches; the packets and their
+ * headers stay untouched until the stream's next tick, after every completion was reaped. */
+static uint32_t flush_uring(struct media_engine *e, struct stream *s)
+{
+    uint32_t sent = 0;
+    for (uint32_t k = 0; k < s->n_rtp + s->n_rtcp && !e->uring_failed; k++) {
+        int rtcp = k >= s->n_rtp;
+        struct io_uring_sqe *q = sipt_uring_sqe(&e->ur);
+        if (q == NULL) {
+            sent += uring_send_complete(e);
+            q = sipt_uring_sqe(&e->ur);
+            if (q == NULL) break;
+        }
+        q->opcode = IORING_OP_SENDMSG;
+        q->fd = rtcp && !s->port->rtcp_mux ? s->port->fd_rtcp : s->port->fd_rtp;
+        q->addr = (uint64_t) (uintptr_t) (rtcp ? &s->msg_rtcp[k - s->n_rtp].msg_hdr : &s->msg_rtp[k].msg_hdr);
+        q->len = 1;
+        q->msg_flags = MSG_DONTWAIT;
+        q->user_data = (uint64_t) (uintptr_t) s;
+    }
+    s->n_rtp = s->n_rtcp = s->n_pkt = 0;
+    return sent;
+}
+
 static uint32_t flush(struct media_engine *e, struct stream *s)
 {
+    if (e->use_uring) return flush_uring(e, s);
     uint32_t sent = 0;
     if (s->n_rtp > 0) {
         int r = sendmmsg(s->port->fd_rtp, s->msg_rtp, s->n_rtp, MSG_DONTWAIT);
@@ -664,6 +785,13 @@ int32_t media_engine_tick(media_engine_t *e, const uint8_t *tdm_rx, uint8_t *tdm
     }
     e->last_caller_tick = tick;
     e->have_caller_tick = 1;
+    if (e->uring_failed) {
+        /* closing the ring waits for whatever it still had in flight */
+        sipt_uring_free(&e->ur);
+        e->use_uring = 0;
+        e->uring_failed = 0;
+        e->g[GC_io_uring] = 0;
+    }
     sipt_apply_edits(e);
     receive_all(e);
 
@@ -689,6 +817,7 @@ int32_t media_engine_tick(media_engine_t *e, const uint8_t *tdm_rx, uint8_t *tdm
         else memset(out, c->idle, n);
         tdm_overrides(e, c, ch, out);
     }
+    if (e->use_uring) sent += uring_send_complete(e);
     if (e->cfg.tdm_layout == SIPT_MEDIA_TDM_INTERLEAVED) {
         for (uint32_t i = 0; i < n; i++)
             for (uint32_t ch = 0; ch < nc; ch++) tdm_tx[(size_t) i * nc + ch] = e->tx_scratch[(size_t) ch * n + i];

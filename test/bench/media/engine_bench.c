@@ -115,9 +115,15 @@ int main(int argc, char **argv)
     }
     double wall = (double) mono_ns() / 1e9 - wall0, cpu_s = cpu_seconds() - cpu0;
     sums(e, rows, (uint32_t) n, nc, at_end);
-    printf("{\"lost\":%lu,\"late\":%lu,\"plc_samples\":%lu,\"send_errors\":%lu,\"rx\":%lu,\"tx\":%lu,"
+    /* which socket path the tick took: the io_uring batches or a system call per socket */
+    uint64_t g[64] = { 0 };
+    const char *io = "syscalls";
+    media_engine_read_counters(e, g, NULL, 0);
+    for (uint32_t i = 0; i < media_engine_counter_count(0) && i < 64; i++)
+        if (strcmp(media_engine_counter_name(0, i), "io_uring") == 0 && g[i] != 0) io = "io_uring";
+    printf("{\"io\":\"%s\",\"lost\":%lu,\"late\":%lu,\"plc_samples\":%lu,\"send_errors\":%lu,\"rx\":%lu,\"tx\":%lu,"
            "\"p99_late_ms\":%.3f,\"max_late_ms\":%.3f,\"tick_max_ms\":%.3f,\"cpu_s\":%.3f,\"wall_s\":%.3f,\"sched\":\"%s\"}\n",
-           (unsigned long) (at_end[0] - at_warm[0]), (unsigned long) (at_end[1] - at_warm[1]),
+           io, (unsigned long) (at_end[0] - at_warm[0]), (unsigned long) (at_end[1] - at_warm[1]),
            (unsigned long) (at_end[2] - at_warm[2]), (unsigned long) (at_end[3] - at_warm[3]),
            (unsigned long) (at_end[4] - at_warm[4]), (unsigned long) (at_end[5] - at_warm[5]),
            late_pct(late, 99), late->max_ms, (double) tick_max / 1e6, cpu_s, wall, sched);

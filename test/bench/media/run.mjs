@@ -4,7 +4,9 @@
 // doubling then bisecting with short trials, and confirms the result over --seconds (default 60).
 // The switch runs on one CPU, the C RTP peer on the other; everything binds to 127.0.0.1 and
 // stops by itself. Usage: node test/bench/media/run.mjs [--seconds S] [--trial-seconds T]
-//   [--only engine|raw|node] [--max N] [--dtmf 0|1]
+//   [--only engine|raw|node] [--max N] [--dtmf 0|1] [--at N]
+// --at N runs one trial of --seconds at N channels per switch instead of the search: the CPU per
+// 1000 channels at a fixed load is the figure to compare on a shared machine.
 import { spawn, execFileSync } from "node:child_process";
 import console from "node:console";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -27,6 +29,7 @@ const only = arg("--only", "");
 const maxChannels = Number(arg("--max", "16000"));
 // DTMF detection off by default: the baselines do not detect DTMF either (--dtmf 1 to include it)
 const dtmf = arg("--dtmf", "0");
+const fixedN = Number(arg("--at", "0"));
 const P99_LIMIT_MS = 2;
 
 execFileSync("make", ["-s", "-C", join(here, "../../../drivers/media")], { stdio: "inherit" });
@@ -69,7 +72,7 @@ async function trial(kind, n, seconds) {
     const lostFrames = (sub.lost ?? 1) + (sub.late ?? 0) + Math.ceil((sub.plc_samples ?? 0) / 160) + (sub.send_errors ?? 0) + (far.lost ?? 1) + (far.send_fail ?? 0);
     const ok = lostFrames === 0 && sub.p99_late_ms < P99_LIMIT_MS && far.received > 0;
     const cpuPer1000 = (100 * sub.cpu_s) / sub.wall_s / (n / 1000);
-    console.log(`  ${kind} n=${n} ${seconds}s: ${ok ? "ok  " : "FAIL"} lost=${lostFrames} p99=${sub.p99_late_ms}ms max=${sub.max_late_ms}ms tick_max=${sub.tick_max_ms}ms cpu/1000ch=${cpuPer1000.toFixed(1)}% peer_p99=${far.p99_late_ms}ms sched=${sub.sched}/${far.sched}`);
+    console.log(`  ${kind} n=${n} ${seconds}s: ${ok ? "ok  " : "FAIL"} lost=${lostFrames} p99=${sub.p99_late_ms}ms max=${sub.max_late_ms}ms tick_max=${sub.tick_max_ms}ms cpu/1000ch=${cpuPer1000.toFixed(1)}%${sub.io ? ` io=${sub.io}` : ""} peer_p99=${far.p99_late_ms}ms sched=${sub.sched}/${far.sched}`);
     return { ok, n, p99: sub.p99_late_ms, max: sub.max_late_ms, cpuPer1000 };
   } finally {
     clearTimeout(kill);
@@ -103,6 +106,10 @@ async function search(kind, startN) {
   return best !== undefined && lo > 0 ? { ...best, ok: false } : { ok: false, n: 0, p99: NaN, max: NaN, cpuPer1000: NaN };
 }
 
+if (fixedN > 0) {
+  for (const kind of ["engine", "raw", "node"]) if (only === "" || only === kind) await trial(kind, fixedN, confirmSeconds);
+  process.exit(0);
+}
 const results = {};
 for (const [kind, startN] of [["engine", 500], ["raw", 500], ["node", 100]]) {
   if (only !== "" && only !== kind) continue;
