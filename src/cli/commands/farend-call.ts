@@ -98,6 +98,11 @@ export async function runFarendCall(o: CallOptions, out: NodeJS.WritableStream =
     usage("the configuration has no farends");
     return EXIT.usage;
   }
+  const kind = cfg.farends.find((f) => f.name === name)?.kind;
+  if (kind !== "ss7") {
+    usage(`far end ${name} is a ${kind ?? "unknown"} far end: farend call drives the PSTN switch; use farend send '{"cmd":"call","channel":1,"called":"..."}' for a PBX`);
+    return EXIT.usage;
+  }
   const cic = o.cic !== undefined ? Number(o.cic) : 1 + Math.floor(Math.random() * 15);
   const hold = Number(o.holdSeconds ?? "3");
   const timeout = Number(o.timeoutSeconds ?? "30");
