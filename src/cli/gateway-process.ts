@@ -7,7 +7,7 @@ import type { Logger } from "../core/logger.js";
 import type { GatewayConfig } from "../config/schema.js";
 import { resolveTimers } from "../core/timers.js";
 import { ManagementServer } from "../gateway/management/server.js";
-import type { RequestBody, ResponseBody } from "../gateway/management/messages.js";
+import type { CallRow, RequestBody, ResponseBody } from "../gateway/management/messages.js";
 import { defaultControlSocket } from "../gateway/management/socket-path.js";
 import { CallsComponent } from "./calls-component.js";
 import { CardComponent } from "./card-component.js";
@@ -97,6 +97,7 @@ export class Gateway {
 
   private async manage(req: RequestBody): Promise<ResponseBody> {
     if (req.kind === "status") return this.statusReply();
+    if (req.kind === "listCalls") return { kind: "calls", calls: this.callRows() };
     if (req.kind === "listDChannels" || req.kind === "listBChannels" || req.kind === "bChannelRestart") return handleIsdnRequest(req, this.isdn);
     const ss7 = this.ss7;
     if (!ss7) return { kind: "error", code: "failed", message: "this gateway has no SS7 configured (no ss7 section)" };
@@ -113,6 +114,22 @@ export class Gateway {
       if (e instanceof Ss7ManagementError) return { kind: "error", code: "failed", message: e.message };
       throw e;
     }
+  }
+
+  /** Every call up, as management rows. */
+  private callRows(): CallRow[] {
+    return (this.calls?.calls() ?? []).map((c) => ({
+      id: c.id,
+      direction: c.direction,
+      state: c.state,
+      tdmTrunk: "isupTrunk" in c ? c.isupTrunk : c.qsigTrunk,
+      circuit: ("cic" in c ? c.cic : c.channel) ?? 0,
+      sipTrunk: c.sipTrunk ?? "",
+      callId: c.callId ?? "",
+      called: c.called,
+      startedMs: c.startedMs,
+      answeredMs: c.answeredMs ?? 0,
+    }));
   }
 
   private statusReply(): ResponseBody {

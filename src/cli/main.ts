@@ -7,6 +7,7 @@
 import { Command, CommanderError } from "commander";
 import { fileURLToPath } from "node:url";
 import { realpathSync } from "node:fs";
+import { register as registerCalls } from "./commands/calls.js";
 import { register as registerCard } from "./commands/card.js";
 import { register as registerCircuits } from "./commands/circuits.js";
 import { register as registerConfig } from "./commands/config.js";
@@ -41,6 +42,7 @@ export function buildProgram(): Command {
   registerFarend(program);
   registerSip(program);
   registerCard(program);
+  registerCalls(program);
   registerMappings(program);
   registerDemo(program);
   // Every subcommand reports usage errors with exit code 2 instead of exiting by itself.

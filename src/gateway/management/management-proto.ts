@@ -19,6 +19,7 @@ message Request {
     ListDChannelsRequest list_d_channels = 20;
     ListBChannelsRequest list_b_channels = 21;
     BChannelRestartRequest b_channel_restart = 22;
+    ListCallsRequest list_calls = 30;
   }
 }
 
@@ -33,6 +34,7 @@ message Response {
     ListDChannelsReply d_channels = 20;
     ListBChannelsReply b_channels = 21;
     BChannelRestartReply b_channel_restart = 22;
+    ListCallsReply calls = 30;
   }
 }
 
@@ -43,6 +45,29 @@ message Error {
 }
 
 message StatusRequest {}
+
+message ListCallsRequest {}
+
+// One call through the gateway: its two legs and how far it got.
+message CallRow {
+  uint32 id = 1;
+  // "pstn-to-sip", "sip-to-pstn", "qsig-to-sip", "sip-to-qsig"
+  string direction = 2;
+  string state = 3;
+  // The TDM leg: the ISUP or QSIG trunk and its CIC or B-channel (0: none yet).
+  string tdm_trunk = 4;
+  uint32 circuit = 5;
+  string sip_trunk = 6;
+  string call_id = 7;
+  string called = 8;
+  uint64 started_ms = 9;
+  // 0: not answered.
+  uint64 answered_ms = 10;
+}
+
+message ListCallsReply {
+  repeated CallRow calls = 1;
+}
 
 message ComponentStatus {
   string name = 1;

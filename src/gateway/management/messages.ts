@@ -104,8 +104,23 @@ export interface CircuitActionReply {
   discrepancies: { cic: number; actions: string[] }[];
 }
 
+/** One call through the gateway (ListCalls). */
+export interface CallRow {
+  id: number;
+  direction: string;
+  state: string;
+  tdmTrunk: string;
+  circuit: number;
+  sipTrunk: string;
+  callId: string;
+  called: string;
+  startedMs: number;
+  answeredMs: number;
+}
+
 export type RequestBody =
   | { kind: "status" }
+  | { kind: "listCalls" }
   | { kind: "listLinks" }
   | { kind: "listCircuits"; trunk: string; range?: CicRange }
   | { kind: "circuitAction"; request: CircuitActionRequest }
@@ -113,6 +128,7 @@ export type RequestBody =
 export type ResponseBody =
   | { kind: "error"; code: string; message: string }
   | { kind: "status"; status: StatusReply }
+  | { kind: "calls"; calls: CallRow[] }
   | { kind: "links"; links: ListLinksReply }
   | { kind: "circuits"; circuits: ListCircuitsReply }
   | { kind: "circuitAction"; result: CircuitActionReply }
@@ -139,6 +155,9 @@ export function encodeRequest(r: Request): Uint8Array {
       break;
     case "listLinks":
       payload["listLinks"] = {};
+      break;
+    case "listCalls":
+      payload["listCalls"] = {};
       break;
     case "listCircuits":
       payload["listCircuits"] = { trunk: b.trunk, ...(b.range ? { range: b.range } : {}) };
@@ -168,6 +187,8 @@ export function decodeRequest(bytes: Uint8Array): { ok: true; value: Request } |
       return { ok: true, value: { id, body: { kind: "status" } } };
     case "listLinks":
       return { ok: true, value: { id, body: { kind: "listLinks" } } };
+    case "listCalls":
+      return { ok: true, value: { id, body: { kind: "listCalls" } } };
     case "listCircuits": {
       const l = o["listCircuits"] as { trunk: string; range?: CicRange | null };
       const range = rangeOf(l.range);
@@ -204,6 +225,9 @@ export function encodeResponse(r: Response): Uint8Array {
     case "links":
       payload["links"] = b.links;
       break;
+    case "calls":
+      payload["calls"] = { calls: b.calls };
+      break;
     case "circuits":
       payload["circuits"] = b.circuits;
       break;
@@ -236,6 +260,8 @@ export function decodeResponse(bytes: Uint8Array): { ok: true; value: Response }
       return { ok: true, value: { id, body: { kind: "status", status: o["status"] as StatusReply } } };
     case "links":
       return { ok: true, value: { id, body: { kind: "links", links: o["links"] as ListLinksReply } } };
+    case "calls":
+      return { ok: true, value: { id, body: { kind: "calls", calls: (o["calls"] as { calls: CallRow[] }).calls } } };
     case "circuits":
       return { ok: true, value: { id, body: { kind: "circuits", circuits: o["circuits"] as ListCircuitsReply } } };
     case "circuitAction":

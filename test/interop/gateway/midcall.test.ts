@@ -16,6 +16,8 @@ import { describeWithPeers, PEERS } from "../../support/peers.js";
 import { freePort } from "../../support/ports.js";
 import type { SignallingFrame } from "../../../src/cli/ss7-card-channel.js";
 import { sentIsup } from "../ss7/tshark-oracle.js";
+import { formatCalls } from "../../../src/cli/commands/calls.js";
+import { request } from "../../../src/gateway/management/client.js";
 import { GatewayRig } from "./rig.js";
 
 const sdp = (version: number, direction: string): string =>
@@ -76,6 +78,12 @@ describeWithPeers("offers within the call, hold and retrieval", [PEERS.libss7, P
       });
       s.on("failed", (f) => reject(new Error(`call failed: ${f.status} ${f.reason}`)));
     });
+    // The management API lists the call with both legs (sipt-gw calls).
+    const listed = await request(rig.gw.controlSocket, { kind: "listCalls" });
+    expect(listed.kind === "calls" && listed.calls).toEqual([
+      expect.objectContaining({ direction: "sip-to-pstn", state: "answered", tdmTrunk: "pstn", sipTrunk: "sip", callId: call.callId, called: "5551234" }),
+    ]);
+    expect(listed.kind === "calls" && formatCalls(listed.calls, Date.now())).toMatch(/sip-to-pstn\s+answered\s+pstn\/\d+\s+sip /);
     const hold = await call.reinvite({ body: { contentType: "application/sdp", content: sdp(2, "sendonly") } });
     expect(hold.kind).toBe("response");
     if (hold.kind !== "response") return;
