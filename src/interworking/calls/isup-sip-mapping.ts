@@ -16,6 +16,14 @@ import type { IsupNumberFields } from "../isup-sip/numbers.js";
 import { telephoneToIsupNumber } from "../isup-sip/numbers.js";
 import type { CallingPartyNumberValue, NameAddrFields } from "../isup-sip/parties.js";
 import { calledNumberToRequestUri, callingPartyToSip, sipToCallingParty } from "../isup-sip/parties.js";
+import { categoryToCpc, cpcToCategory } from "../isup-sip/category.js";
+import type { IsupRedirection } from "../isup-sip/redirection.js";
+import { redirectionToSip, sipToRedirection } from "../isup-sip/redirection.js";
+import { telephoneOfUri } from "../isup-sip/numbers.js";
+import { diversionHeader, diversionsOf, makeDiversion } from "../../sip/headers/diversion.js";
+import { historyInfoHeader, historyInfoOf, makeHistoryEntry } from "../../sip/headers/history-info.js";
+import type { Uri } from "../../sip/syntax/uri.js";
+import { parseUri } from "../../sip/syntax/uri.js";
 import type { InviteFieldsResult, IamResult, IsupSipMapping, MappingContext, ProvisionalFields } from "./mapping.js";
 
 /** Q.763 §3.9 b) nature of address indicator: 3 national (significant) number, 4 international number. */
@@ -83,6 +91,46 @@ function provisionedIam(ctx: MappingContext): IsupMessage {
   };
 }
 
+/** The cpc parameter of a telephone number URI (3GPP TS 24.229 §7.2A.12), if any. */
+function cpcOf(uri: Uri): string | undefined {
+  const t = telephoneOfUri(uri);
+  return t.ok ? t.params.get("cpc") : undefined;
+}
+
+/** Diversion and History-Info of the redirection parameters of an IAM (RFC 5806, RFC 7044 with RFC 4458). */
+function redirectionHeaders(iam: IsupMessage, requestUri: string, ctx: MappingContext): HeaderInit[] {
+  const r: IsupRedirection = {
+    ...(getParameter(iam, "redirectingNumber") ? { redirectingNumber: getParameter(iam, "redirectingNumber") as unknown as NonNullable<IsupRedirection["redirectingNumber"]> } : {}),
+    ...(getParameter(iam, "originalCalledNumber") ? { originalCalledNumber: getParameter(iam, "originalCalledNumber") as unknown as NonNullable<IsupRedirection["originalCalledNumber"]> } : {}),
+    ...(getParameter(iam, "redirectionInformation") ? { redirectionInformation: getParameter(iam, "redirectionInformation") as unknown as NonNullable<IsupRedirection["redirectionInformation"]> } : {}),
+  };
+  if (!r.redirectingNumber && !r.originalCalledNumber) return [];
+  const sip = redirectionToSip(r, requestUri, { countryCode: ctx.countryCode, form: { scheme: "sip", host: ctx.localHost } });
+  const out: HeaderInit[] = [];
+  const diversions = sip.diversion.flatMap((d) => {
+    const u = parseUri(d.uri);
+    return u.ok ? [makeDiversion({ address: { displayName: undefined, uri: u.value, params: [] }, reason: d.reason, counter: d.counter, ...(d.privacy ? { privacy: d.privacy } : {}) })] : [];
+  });
+  if (diversions.length > 0) out.push(diversionHeader(...diversions));
+  const entries = sip.historyInfo.flatMap((h) => {
+    const u = parseUri(h.uri);
+    if (!u.ok || u.value.kind !== "sip") return [];
+    return [makeHistoryEntry({ uri: u.value, index: h.index, ...(h.mp !== undefined ? { target: { kind: "mp" as const, index: h.mp } } : {}), ...(h.cause !== undefined ? { cause: h.cause } : {}), ...(h.privacy ? { privacy: ["history"] } : {}) })];
+  });
+  if (entries.length > 0) out.push(historyInfoHeader(...entries));
+  return out;
+}
+
+/** The Diversion and History-Info of an INVITE as the redirection mapping reads them; unparseable headers count as absent. */
+function redirectionIn(invite: SipMessage): Parameters<typeof sipToRedirection>[0] {
+  const dv = diversionsOf(invite);
+  const hi = historyInfoOf(invite);
+  return {
+    ...(dv?.ok ? { diversion: dv.value.map((d) => ({ uri: d.address.uri, ...(d.reason !== undefined ? { reason: d.reason } : {}), ...(d.counter !== undefined ? { counter: d.counter } : {}), ...(d.privacy !== undefined ? { privacy: d.privacy } : {}) })) } : {}),
+    ...(hi?.ok ? { historyInfo: hi.value.map((e) => ({ uri: e.address.uri, index: e.index, ...(e.cause !== undefined ? { cause: e.cause } : {}), privacy: e.privacy?.includes("history") === true })) } : {}),
+  };
+}
+
 export const isupSipMapping: IsupSipMapping = {
   inviteFields(iam, called, ctx, peer): InviteFieldsResult {
     const cdpn = getParameter(iam, "calledPartyNumber") as IsupNumberFields | undefined;
@@ -91,10 +139,15 @@ export const isupSipMapping: IsupSipMapping = {
     const r = calledNumberToRequestUri(routedNumber(called, cdpn), numbering, form);
     if (!r.ok) return { ok: false, cause: r.cause, reason: r.reason };
     const cgpn = getParameter(iam, "callingPartyNumber") as CallingPartyNumberValue | undefined;
-    const id = callingPartyToSip(cgpn, { ...numbering, trusted: ctx.trusted, form: { scheme: "sip", host: ctx.localHost }, gatewayHost: ctx.localHost });
+    // 3GPP TS 29.163 Table C.2.1: the calling party's category as the cpc of the asserted number.
+    const category = (getParameter(iam, "callingPartysCategory") as { callingPartysCategory?: number } | undefined)?.callingPartysCategory;
+    const cpc = category !== undefined ? categoryToCpc(category) : undefined;
+    const id = callingPartyToSip(cgpn, { ...numbering, trusted: ctx.trusted, form: { scheme: "sip", host: ctx.localHost }, gatewayHost: ctx.localHost }, cpc?.cpc !== undefined ? [{ name: "cpc", value: cpc.cpc }] : []);
     const headers: HeaderInit[] = [];
     if (id.pAssertedIdentity) headers.push({ name: "P-Asserted-Identity", value: nameAddr(id.pAssertedIdentity) });
     if (id.privacy.length > 0) headers.push({ name: "Privacy", value: id.privacy.join(";") });
+    if (id.pAssertedIdentity && cpc?.acceptLanguage !== undefined) headers.push({ name: "Accept-Language", value: cpc.acceptLanguage });
+    headers.push(...redirectionHeaders(iam, r.uri, ctx));
     return { ok: true, requestUri: r.uri, to: `<${r.uri}>`, from: nameAddr(id.from), headers };
   },
 
@@ -141,6 +194,19 @@ export const isupSipMapping: IsupSipMapping = {
       { countryCode: ctx.countryCode, trusted: ctx.trusted, form: { scheme: "sip", host: ctx.localHost }, gatewayHost: ctx.localHost },
     );
     iam = cg.callingPartyNumber ? withParameter(iam, param("callingPartyNumber", cg.callingPartyNumber as unknown as Record<string, unknown>)) : withoutParameter(iam, "callingPartyNumber");
+    // 3GPP TS 29.163 Table C.1.1: the cpc of the number the calling party was taken from.
+    if (base === undefined || getParameter(base, "callingPartysCategory") === undefined) {
+      const source = cg.source === "p-asserted-identity" && pai.ok && pai.value ? pai.value[0]?.uri : cg.source === "from" ? invite.from.uri : undefined;
+      const cpc = source !== undefined ? cpcOf(source) : undefined;
+      if (cpc !== undefined) iam = withParameter(iam, param("callingPartysCategory", { callingPartysCategory: cpcToCategory(cpc, invite.get("Accept-Language")?.split(",")[0]?.trim()).category }));
+    }
+    // RFC 5806 / RFC 7044 -> Q.763 §3.39, §3.44, §3.45, unless the encapsulated IAM carries its own.
+    if (base === undefined || getParameter(base, "redirectionInformation") === undefined) {
+      const red = sipToRedirection(redirectionIn(invite), { countryCode: ctx.countryCode });
+      if (red.redirectingNumber) iam = withParameter(iam, param("redirectingNumber", red.redirectingNumber as unknown as Record<string, unknown>));
+      if (red.originalCalledNumber) iam = withParameter(iam, param("originalCalledNumber", red.originalCalledNumber as unknown as Record<string, unknown>));
+      if (red.redirectionInformation) iam = withParameter(iam, param("redirectionInformation", red.redirectionInformation as unknown as Record<string, unknown>));
+    }
     return { ok: true, iam };
   },
 

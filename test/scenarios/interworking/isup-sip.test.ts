@@ -62,6 +62,54 @@ describe("ISUP <-> SIP call flows (RFC 3398)", () => {
     await expect(b.text()).toMatchFileSnapshot("../../golden/interworking/isup-overlap.txt");
   });
 
+  it("redirection and category: IAM redirecting number, OCN, redirection information, payphone -> Diversion, History-Info, cpc; and back", async () => {
+    const b = makeBench();
+    b.pair.startBoth();
+    const seen: Record<string, string> = {};
+    b.peer.onInvite((s) => {
+      for (const h of ["Diversion", "History-Info", "P-Asserted-Identity"]) seen[h] = s.request.get(h) ?? "";
+      s.reject(486);
+    });
+    const base = iam("itu", "2125551234");
+    const withRedirection = {
+      ...base,
+      parameters: [
+        ...base.parameters.map((p) => (p.name === "callingPartysCategory" ? { name: p.name, value: { callingPartysCategory: 15 } } : p)),
+        { name: "redirectingNumber", value: { natureOfAddressIndicator: 3, numberingPlanIndicator: 1, addressPresentationRestrictedIndicator: 0, digits: "2125550111" } },
+        { name: "originalCalledNumber", value: { natureOfAddressIndicator: 3, numberingPlanIndicator: 1, addressPresentationRestrictedIndicator: 0, digits: "2125550100" } },
+        { name: "redirectionInformation", value: { redirectingIndicator: 3, originalRedirectionReason: 1, redirectionCounter: 2, redirectingReason: 2 } },
+      ],
+    } as typeof base;
+    const out = b.pair.b.node.setupRequest({ group: "to-A", iam: withRedirection });
+    if (!out.ok) throw new Error(out.reason);
+    await b.run(300);
+    // RFC 5806: most recent diversion first; RFC 7044 with RFC 4458 causes: 486 (busy) then 408 (no reply).
+    expect(seen["Diversion"]).toBe("<sip:+12125550111@192.0.2.1;user=phone>;reason=no-answer;counter=1, <sip:+12125550100@192.0.2.1;user=phone>;reason=user-busy;counter=1");
+    expect(seen["History-Info"]).toContain(";cause=486");
+    expect(seen["History-Info"]).toContain(";cause=408");
+    expect(seen["P-Asserted-Identity"]).toContain(";cpc=payphone");
+
+    b.note("and back: an INVITE with Diversion and a payphone's asserted number");
+    const invite = b.peer.invite({
+      uri: "sip:+12125551234@192.0.2.1;user=phone",
+      from: "<sip:+13125550100@192.0.2.2;user=phone>",
+      to: "<sip:+12125551234@192.0.2.1;user=phone>",
+      target: { protocol: "udp", host: "192.0.2.1", port: 5060 },
+      headers: [
+        { name: "P-Asserted-Identity", value: "<sip:+13125550100;cpc=payphone@192.0.2.2;user=phone>" },
+        { name: "Diversion", value: "<sip:+12125550111@192.0.2.2;user=phone>;reason=unconditional;counter=1" },
+      ],
+      body: { contentType: "application/sdp", content: OFFER },
+    });
+    invite.on("failed", () => undefined);
+    await b.run(300);
+    const setup = b.pair.b.user.last("SETUP.ind");
+    expect(setup && getParameter(setup.message, "callingPartysCategory")).toMatchObject({ callingPartysCategory: 15 });
+    expect(setup && getParameter(setup.message, "redirectingNumber")).toMatchObject({ digits: "2125550111" });
+    expect(setup && getParameter(setup.message, "redirectionInformation")).toMatchObject({ redirectingReason: 3, redirectionCounter: 1 });
+    b.pair.stop();
+  });
+
   it("§7.1.1 SIP origination: INVITE -> IAM, ACM with in-band information -> 183 (§7.2.6), ANM -> 200, BYE -> REL", async () => {
     const b = makeBench();
     b.pair.startBoth();
