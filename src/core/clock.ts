@@ -19,7 +19,125 @@ export interface Clock {
   setTimer(ms: number, fn: () => void): TimerHandle;
 }
 
+/**
+ * One timer of the SystemClock: a link in the queue of its duration. Arming
+ * one makes no closure and no Node timer: a gateway keeps tens of thousands
+ * armed (RFC 3261 Timers J and L hold every transaction 32 s), and each
+ * Node Timeout would cost far more than this.
+ */
+class SystemTimer implements TimerHandle {
+  fn: (() => void) | undefined;
+  /** performance.now() at which it falls due. */
+  readonly due: number;
+  prev: SystemTimer | undefined;
+  next: SystemTimer | undefined;
+  queue: TimerQueue | undefined;
+
+  constructor(fn: () => void, due: number, queue: TimerQueue) {
+    this.fn = fn;
+    this.due = due;
+    this.prev = undefined;
+    this.next = undefined;
+    this.queue = queue;
+  }
+
+  cancel(): void {
+    if (this.fn === undefined) return;
+    this.fn = undefined;
+    this.queue?.remove(this);
+  }
+
+  get active(): boolean {
+    return this.fn !== undefined;
+  }
+}
+
+/**
+ * The armed timers of one duration. Armed one after the other on a
+ * monotonic clock, they fall due in the order armed, so a list kept in that
+ * order needs one Node timer, for its head (the shape of Node's own timer
+ * lists). A timer never fires before its due time: a Node timer that comes
+ * early (Node counts from the start of the event-loop turn) or was set for a
+ * head since cancelled is set again for the head's rest. While the list is
+ * empty its Node timer (if still set) does not keep the process alive
+ * (unref), and the list is dropped when that timer ends with nothing to run.
+ */
+class TimerQueue {
+  private head: SystemTimer | undefined;
+  private tail: SystemTimer | undefined;
+  private node: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(
+    private readonly owner: Map<number, TimerQueue>,
+    readonly ms: number,
+  ) {}
+
+  add(fn: () => void): SystemTimer {
+    const t = new SystemTimer(fn, performance.now() + this.ms, this);
+    const tail = this.tail;
+    if (tail === undefined) {
+      this.head = t;
+      this.tail = t;
+      this.arm();
+    } else {
+      tail.next = t;
+      t.prev = tail;
+      this.tail = t;
+    }
+    return t;
+  }
+
+  remove(t: SystemTimer): void {
+    const { prev, next } = t;
+    if (prev !== undefined) prev.next = next;
+    else this.head = next;
+    if (next !== undefined) next.prev = prev;
+    else this.tail = prev;
+    t.prev = undefined;
+    t.next = undefined;
+    t.queue = undefined;
+    if (this.head === undefined) this.node?.unref();
+  }
+
+  /** Make sure a Node timer is set, for the head or earlier (every later timer falls due after it). */
+  private arm(): void {
+    const head = this.head;
+    if (head === undefined) return;
+    if (this.node !== undefined) {
+      this.node.ref();
+      return;
+    }
+    // Node takes at most 2^31 - 1 ms at once; a longer wait is set again for the rest when it ends.
+    this.node = setTimeout(runTimerQueue, Math.min(MAX_NODE_DELAY_MS, Math.max(0, Math.ceil(head.due - performance.now()))), this);
+  }
+
+  /** The Node timer fired: run every timer due now, in order, then set it for the next. */
+  run(): void {
+    this.node = undefined;
+    const now = performance.now();
+    try {
+      for (let t = this.head; t !== undefined && t.due <= now; t = this.head) {
+        const fn = t.fn as () => void;
+        t.fn = undefined;
+        this.remove(t);
+        fn();
+      }
+    } finally {
+      if (this.head !== undefined) this.arm();
+      else if (this.node === undefined && this.owner.get(this.ms) === this) this.owner.delete(this.ms);
+    }
+  }
+}
+
+const MAX_NODE_DELAY_MS = 0x7fffffff;
+
+function runTimerQueue(q: TimerQueue): void {
+  q.run();
+}
+
 export class SystemClock implements Clock {
+  private readonly queues = new Map<number, TimerQueue>();
+
   now(): number {
     return performance.now();
   }
@@ -27,22 +145,13 @@ export class SystemClock implements Clock {
     return Date.now();
   }
   setTimer(ms: number, fn: () => void): TimerHandle {
-    let active = true;
-    const t = setTimeout(() => {
-      active = false;
-      fn();
-    }, Math.max(0, ms));
-    return {
-      cancel() {
-        if (active) {
-          active = false;
-          clearTimeout(t);
-        }
-      },
-      get active() {
-        return active;
-      },
-    };
+    const d = Math.max(0, ms);
+    let q = this.queues.get(d);
+    if (q === undefined) {
+      q = new TimerQueue(this.queues, d);
+      this.queues.set(d, q);
+    }
+    return q.add(fn);
   }
 }
 

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { ManualClock } from "./clock.js";
 import { FsmInstance, validateDefinition } from "./fsm.js";
 import type { FsmDefinition } from "./fsm.js";
-import { RecordingLogger } from "./logger.js";
+import { LOG_LEVELS, RecordingLogger } from "./logger.js";
 
 // A reduced outgoing-call machine, shaped like Q.764's: enough states to
 // exercise events, transitions and state timers.
@@ -131,4 +131,51 @@ describe("state-machine runtime", () => {
     expect(() => validateDefinition({ name: "X", initial: "A", states: { A: { accepts: [], to: ["B" as "A"] } } })).toThrow(/undeclared state B/);
     expect(() => validateDefinition({ name: "X", initial: "A", states: { A: { accepts: [], to: [], timer: { name: "T", expiry: "E" } } } })).toThrow(/does not accept its expiry/);
   });
+
+  it("asks a logger that can tell (pino's isLevelEnabled) before building a line, and writes the same lines", () => {
+    const run = (enabled: ReadonlySet<string> | undefined): string[] => {
+      const lines: string[] = [];
+      const write = (level: string) => (a: unknown, b?: string) => lines.push(`${level} ${typeof a === "string" ? a : (b ?? "")}`);
+      const base = Object.fromEntries(LOG_LEVELS.map((l) => [l, write(l)]));
+      const log = {
+        ...base,
+        child: () => log,
+        ...(enabled !== undefined ? { isLevelEnabled: (l: string) => enabled.has(l) } : {}),
+      } as unknown as RecordingLogger;
+      const clock = new ManualClock();
+      const fsm = new FsmInstance<S, E>(def, { id: "7", clock, log, timers: { T7: 25_000, T9: 90_000, T1: 15_000 }, actions: { Idle: { SEND_IAM: (i) => i.transition("AwaitAcm") } } });
+      fsm.dispatch("SEND_IAM");
+      fsm.dispatch("RLC");
+      fsm.terminate("test");
+      return lines;
+    };
+    const all = run(undefined);
+    expect(all).toEqual([
+      "debug ISUP-CIC(7){Idle}: Received Event SEND_IAM",
+      "info ISUP-CIC(7){Idle}: State change to AwaitAcm (T7, 25000 ms)",
+      "warn ISUP-CIC(7){AwaitAcm}: Event RLC not permitted",
+      "info ISUP-CIC(7){AwaitAcm}: Terminating (cause = test)",
+    ]);
+    // A logger at "info" is not asked to write the debug line; the others are as before.
+    expect(run(new Set(["fatal", "error", "warn", "info"]))).toEqual(all.filter((l) => !l.startsWith("debug")));
+    expect(run(new Set(["fatal", "error", "warn"]))).toEqual(["warn ISUP-CIC(7){AwaitAcm}: Event RLC not permitted"]);
+  });
+
+  it("checks a definition once, whatever the number of instances", () => {
+    const states = { A: { accepts: ["go"], to: ["B"] }, B: { accepts: [], to: [], final: true } } as const;
+    let reads = 0;
+    const d = {
+      name: "ONCE",
+      get initial(): "A" {
+        reads++;
+        return "A";
+      },
+      states,
+    } as unknown as FsmDefinition<"A" | "B", "go">;
+    const clock = new ManualClock();
+    for (let i = 0; i < 5; i++) new FsmInstance(d, { id: String(i), clock, log: new RecordingLogger(), timers: {}, actions: {} });
+    // validateDefinition reads `initial` once; each instance reads it once more to start there.
+    expect(reads).toBe(6);
+  });
 });
+

@@ -12,7 +12,8 @@
  * next state by calling `inst.transition(...)`.
  */
 import type { Clock, TimerHandle } from "./clock.js";
-import type { Logger } from "./logger.js";
+import type { LogLevel, Logger } from "./logger.js";
+import { silentLogger } from "./logger.js";
 
 export interface StateTimer<E extends string> {
   /** Timer name in the layer's timer table, e.g. "T9". */
@@ -56,6 +57,19 @@ export interface FsmOptions<S extends string, E extends string, P> {
   readonly onStateChange?: (inst: FsmInstance<S, E, P>, from: S, to: S) => void;
 }
 
+/**
+ * Whether `log` keeps records of `level`, so a line that would be dropped
+ * costs no string building: false for the silent logger, the logger's own
+ * answer when it can tell (pino's `isLevelEnabled`), true otherwise.
+ */
+function levelOn(log: Logger, level: LogLevel): boolean {
+  if (log === silentLogger) return false;
+  return log.isLevelEnabled ? log.isLevelEnabled(level) !== false : true;
+}
+
+/** Definitions already checked: a definition is a constant shared by every instance, checked once. */
+const validated = new WeakSet<object>();
+
 /** Checks a definition for internal consistency. Throws on our own bug. */
 export function validateDefinition<S extends string, E extends string>(def: FsmDefinition<S, E>): void {
   const names = Object.keys(def.states) as S[];
@@ -74,14 +88,18 @@ export function validateDefinition<S extends string, E extends string>(def: FsmD
 export class FsmInstance<S extends string, E extends string, P = unknown> {
   private cur: S;
   private stateTimer: TimerHandle | undefined;
-  private readonly extraTimers = new Map<string, TimerHandle>();
+  /** Timers outside the state table, made on the first `startTimer` (most instances never run one). */
+  private extraTimers: Map<string, TimerHandle> | undefined;
   private terminated = false;
   private readonly def: FsmDefinition<S, E>;
   private readonly opts: FsmOptions<S, E, P>;
   readonly log: Logger;
 
   constructor(def: FsmDefinition<S, E>, opts: FsmOptions<S, E, P>) {
-    validateDefinition(def);
+    if (!validated.has(def)) {
+      validateDefinition(def);
+      validated.add(def);
+    }
     this.def = def;
     this.opts = opts;
     this.cur = def.initial;
@@ -116,15 +134,15 @@ export class FsmInstance<S extends string, E extends string, P = unknown> {
    */
   dispatch(event: E, payload?: P): boolean {
     if (this.terminated) {
-      this.log.warn({ fsm: this.def.name, event }, `${this.prefix()}: Event ${event} after termination, ignored`);
+      if (levelOn(this.log, "warn")) this.log.warn({ fsm: this.def.name, event }, `${this.prefix()}: Event ${event} after termination, ignored`);
       return false;
     }
     const st = this.def.states[this.cur];
     if (!st.accepts.includes(event)) {
-      this.log.warn({ fsm: this.def.name, state: this.cur, event }, `${this.prefix()}: Event ${event} not permitted`);
+      if (levelOn(this.log, "warn")) this.log.warn({ fsm: this.def.name, state: this.cur, event }, `${this.prefix()}: Event ${event} not permitted`);
       return false;
     }
-    this.log.debug({ fsm: this.def.name, state: this.cur, event }, `${this.prefix()}: Received Event ${event}`);
+    if (levelOn(this.log, "debug")) this.log.debug({ fsm: this.def.name, state: this.cur, event }, `${this.prefix()}: Received Event ${event}`);
     const action = this.opts.actions[this.cur]?.[event];
     if (action) action(this, payload);
     return true;
@@ -139,16 +157,18 @@ export class FsmInstance<S extends string, E extends string, P = unknown> {
     const from = this.cur;
     const st = this.def.states[from];
     if (!st.to.includes(next)) {
-      this.log.error({ fsm: this.def.name, state: from, to: next }, `${this.prefix()}: State change to ${next} not permitted`);
+      if (levelOn(this.log, "error")) this.log.error({ fsm: this.def.name, state: from, to: next }, `${this.prefix()}: State change to ${next} not permitted`);
       return false;
     }
     this.stopStateTimer();
     this.cur = next;
     const nst = this.def.states[next];
-    const timer = nst.timer;
-    const ms = timer ? this.opts.timers[timer.name] : undefined;
-    const timerText = timer ? ` (${timer.name}, ${ms ?? "?"} ms)` : "";
-    this.log.info({ fsm: this.def.name, from, state: next }, `${this.def.name}(${this.opts.id}){${from}}: State change to ${next}${timerText}`);
+    if (levelOn(this.log, "info")) {
+      const timer = nst.timer;
+      const ms = timer ? this.opts.timers[timer.name] : undefined;
+      const timerText = timer ? ` (${timer.name}, ${ms ?? "?"} ms)` : "";
+      this.log.info({ fsm: this.def.name, from, state: next }, `${this.def.name}(${this.opts.id}){${from}}: State change to ${next}${timerText}`);
+    }
     this.armStateTimer();
     this.opts.onStateChange?.(this, from, next);
     if (nst.final) this.terminate("final state");
@@ -158,25 +178,27 @@ export class FsmInstance<S extends string, E extends string, P = unknown> {
   /** Start (or restart) a named timer outside the state table; `expiry` is dispatched when it fires. */
   startTimer(name: string, expiry: E, ms = this.opts.timers[name]): void {
     if (ms === undefined) throw new Error(`${this.def.name}: timer ${name} has no value`);
-    this.stopTimer(name);
+    const timers = (this.extraTimers ??= new Map());
+    const old = timers.get(name);
+    if (old) old.cancel();
     const h = this.opts.clock.setTimer(ms, () => {
-      this.extraTimers.delete(name);
-      this.log.info({ fsm: this.def.name, timer: name }, `${this.prefix()}: Timeout of ${name}`);
+      timers.delete(name);
+      if (levelOn(this.log, "info")) this.log.info({ fsm: this.def.name, timer: name }, `${this.prefix()}: Timeout of ${name}`);
       this.dispatch(expiry);
     });
-    this.extraTimers.set(name, h);
+    timers.set(name, h);
   }
 
   stopTimer(name: string): void {
-    const h = this.extraTimers.get(name);
+    const h = this.extraTimers?.get(name);
     if (h) {
       h.cancel();
-      this.extraTimers.delete(name);
+      this.extraTimers?.delete(name);
     }
   }
 
   timerRunning(name: string): boolean {
-    if (this.extraTimers.get(name)?.active) return true;
+    if (this.extraTimers?.get(name)?.active) return true;
     const st = this.def.states[this.cur];
     return st.timer?.name === name && this.stateTimer?.active === true;
   }
@@ -185,10 +207,13 @@ export class FsmInstance<S extends string, E extends string, P = unknown> {
   terminate(cause: string): void {
     if (this.terminated) return;
     this.stopStateTimer();
-    for (const h of this.extraTimers.values()) h.cancel();
-    this.extraTimers.clear();
+    const timers = this.extraTimers;
+    if (timers !== undefined) {
+      for (const h of timers.values()) h.cancel();
+      timers.clear();
+    }
     this.terminated = true;
-    this.log.info({ fsm: this.def.name, state: this.cur, cause }, `${this.prefix()}: Terminating (cause = ${cause})`);
+    if (levelOn(this.log, "info")) this.log.info({ fsm: this.def.name, state: this.cur, cause }, `${this.prefix()}: Terminating (cause = ${cause})`);
     this.opts.onTerminate?.(this, cause);
   }
 
@@ -201,7 +226,7 @@ export class FsmInstance<S extends string, E extends string, P = unknown> {
     this.stateTimer = this.opts.clock.setTimer(ms, () => {
       this.stateTimer = undefined;
       if (this.cur !== stateAtArm || this.terminated) return;
-      this.log.info({ fsm: this.def.name, timer: timer.name }, `${this.prefix()}: Timeout of ${timer.name}`);
+      if (levelOn(this.log, "info")) this.log.info({ fsm: this.def.name, timer: timer.name }, `${this.prefix()}: Timeout of ${timer.name}`);
       this.dispatch(timer.expiry);
     });
   }

@@ -23,6 +23,8 @@ export interface Logger {
   debug: LogFn;
   trace: LogFn;
   child(bindings: LogFields): Logger;
+  /** Whether a record at `level` would be kept (pino has it); absent: assume it would. */
+  isLevelEnabled?(level: LogLevel): boolean;
 }
 
 export interface LogRecord {

@@ -138,7 +138,8 @@ export class SipMessage {
   readonly cseq: CSeq;
   readonly maxForwards: number | undefined;
   readonly contentLength: number | undefined;
-  readonly #cache = new Map<string, DecodeResult<unknown>>();
+  /** Parsed forms asked for so far; made on the first ask (most messages built to be sent never are). */
+  #cache: Map<string, DecodeResult<unknown>> | undefined;
 
   /** Use parseSipMessage or createSipMessage: they check what this constructor takes as given. */
   constructor(startLine: StartLine, headers: readonly SipHeader[], body: Uint8Array, core: CoreFields) {
@@ -210,7 +211,8 @@ export class SipMessage {
    * message does not carry it; an error when it does not parse.
    */
   typed<K extends LazyKey>(key: K): DecodeResult<LazyValue<K> | undefined> {
-    const cached = this.#cache.get(key);
+    const cache = (this.#cache ??= new Map());
+    const cached = cache.get(key);
     if (cached !== undefined) return cached as DecodeResult<LazyValue<K> | undefined>;
     const hs = this.headers.filter((h) => h.key === key);
     let result: DecodeResult<LazyValue<K> | undefined>;
@@ -225,7 +227,7 @@ export class SipMessage {
         result = { ok: false, error: { offset: e.at, field: e.field, reason: e.reason, clause: headerDef(key)?.clause ?? "RFC 3261 §25.1" } };
       }
     }
-    this.#cache.set(key, result);
+    cache.set(key, result);
     return result;
   }
 
@@ -289,7 +291,7 @@ export class SipMessage {
    * RFC 5621); undefined for any other body. Kept after the first call.
    */
   multipart(): DecodeResult<MultipartBody> | undefined {
-    const cached = this.#cache.get("#multipart");
+    const cached = this.#cache?.get("#multipart");
     if (cached !== undefined) return cached as DecodeResult<MultipartBody>;
     const ct = this.contentType();
     if (!ct.ok) return ct;
@@ -299,7 +301,7 @@ export class SipMessage {
       boundary === undefined
         ? { ok: false, error: { offset: 0, field: "Content-Type", reason: "multipart Content-Type without a boundary parameter", clause: "RFC 2046 §5.1.1" } }
         : parseMultipartBody(this.body, boundary);
-    this.#cache.set("#multipart", result);
+    (this.#cache ??= new Map()).set("#multipart", result);
     return result;
   }
 }

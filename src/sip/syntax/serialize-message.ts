@@ -15,7 +15,7 @@ export function formatStartLine(line: StartLine): string {
   return line.kind === "request" ? `${line.method} ${formatUri(line.uri)} SIP/2.0` : `SIP/2.0 ${line.status} ${line.reason}`;
 }
 
-const NON_ASCII = /[\u0080-\uffff]/;
+const encoder = new TextEncoder();
 /** The header section (start line to the empty line) as text. */
 export function formatHeaderSection(m: SipMessage): string {
   let s = `${formatStartLine(m.startLine)}\r\n`;
@@ -35,10 +35,16 @@ export function formatHeaderSection(m: SipMessage): string {
 /** The message as octets: the header section in UTF-8, then the body as is. */
 export function serializeSipMessage(m: SipMessage): Uint8Array {
   const text = formatHeaderSection(m);
-  // ASCII text takes one octet per character; otherwise at most three per UTF-16 unit.
-  const room = NON_ASCII.test(text) ? text.length * 3 : text.length;
-  const out = new Uint8Array(room + m.body.length);
+  // Written as if ASCII (one octet per character, the usual case): exact when every character was read in as many octets.
+  const ascii = new Uint8Array(text.length + m.body.length);
+  const r = encoder.encodeInto(text, ascii);
+  if (r.read === text.length && r.written === text.length) {
+    ascii.set(m.body, text.length);
+    return ascii;
+  }
+  // Otherwise at most three octets per UTF-16 unit.
+  const out = new Uint8Array(text.length * 3 + m.body.length);
   const written = encodeUtf8Into(text, out, 0);
   out.set(m.body, written);
-  return written === room ? out : out.subarray(0, written + m.body.length);
+  return out.subarray(0, written + m.body.length);
 }

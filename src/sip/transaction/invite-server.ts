@@ -181,7 +181,7 @@ export class InviteServerTransaction implements ServerTransaction {
     const timers = timersFor(ctx, origin.protocol);
     this.gMs = timers.G;
     this.t2 = timers.T2;
-    this.fsm = new OwnedFsm(istDefinition, { id: detach(id), clock: ctx.clock, log: ctx.log, timers, actions, onTerminate: ownerTerminated }, this);
+    this.fsm = new OwnedFsm(istDefinition, { id: id === key ? this.key : detach(id), clock: ctx.clock, log: ctx.log, timers, actions, onTerminate: ownerTerminated }, this);
   }
 
   /**

@@ -138,7 +138,7 @@ export class NonInviteServerTransaction implements ServerTransaction {
     const top = request.via[0];
     this.sentByHost = top === undefined ? "" : detach(top.host.toLowerCase());
     this.sentByPort = top?.port;
-    this.fsm = new OwnedFsm(nistDefinition, { id: detach(id), clock: ctx.clock, log: ctx.log, timers: timersFor(ctx, origin.protocol), actions, onTerminate: ownerTerminated }, this);
+    this.fsm = new OwnedFsm(nistDefinition, { id: id === key ? this.key : detach(id), clock: ctx.clock, log: ctx.log, timers: timersFor(ctx, origin.protocol), actions, onTerminate: ownerTerminated }, this);
   }
 
   get request(): SipMessage {

@@ -46,6 +46,7 @@ import type {
   OutboundRequest,
   OutboundResponse,
   SendCallback,
+  SendOutcome,
   SendTarget,
   SentBy,
   SipTransportService,
@@ -123,6 +124,9 @@ function datagramLookup(host: string, family: unknown, cb: (err: Error | null, a
   }
   dnsLookup(host, { family: family === 6 ? 6 : 4 }, (err, address, f) => cb(err, address, f));
 }
+
+/** The outcome of every datagram handed to the kernel: one shared object, none made per send. */
+const DATAGRAM_SENT: SendOutcome = Object.freeze({ ok: true, connectionId: undefined });
 
 /** Largest UDP payload over IPv4 (65 535 - 8 - 20). */
 const MAX_DATAGRAM = 65_507;
@@ -374,7 +378,7 @@ export class SipTransport implements SipTransportService, ConnectionOwner {
         if (err) {
           this.counters.sendFailures++;
           notify(done, { ok: false, error: failure("send-failed", err.message, target) });
-        } else notify(done, { ok: true, connectionId: undefined });
+        } else notify(done, DATAGRAM_SENT);
       });
       return;
     }

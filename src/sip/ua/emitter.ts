@@ -10,11 +10,13 @@ type Listener = (...args: any[]) => void;
 export type EventArgs<M, K extends keyof M> = M[K] extends (...a: infer A) => void ? A : never;
 
 export class Emitter<M extends object> {
-  private readonly handlers = new Map<keyof M, Listener[]>();
+  /** Made with the first listener: a session nobody listens to costs no map. */
+  private handlers: Map<keyof M, Listener[]> | undefined;
 
   on<K extends keyof M>(event: K, listener: M[K]): this {
-    const list = this.handlers.get(event);
-    if (list === undefined) this.handlers.set(event, [listener as Listener]);
+    const handlers = (this.handlers ??= new Map());
+    const list = handlers.get(event);
+    if (list === undefined) handlers.set(event, [listener as Listener]);
     else list.push(listener as Listener);
     return this;
   }
@@ -28,7 +30,7 @@ export class Emitter<M extends object> {
   }
 
   off<K extends keyof M>(event: K, listener: M[K]): this {
-    const list = this.handlers.get(event);
+    const list = this.handlers?.get(event);
     if (list !== undefined) {
       const i = list.indexOf(listener as Listener);
       if (i >= 0) list.splice(i, 1);
@@ -37,12 +39,12 @@ export class Emitter<M extends object> {
   }
 
   listenerCount(event: keyof M): number {
-    return this.handlers.get(event)?.length ?? 0;
+    return this.handlers?.get(event)?.length ?? 0;
   }
 
   /** Call every listener; true when there was at least one. */
   protected emit<K extends keyof M>(event: K, ...args: EventArgs<M, K>): boolean {
-    const list = this.handlers.get(event);
+    const list = this.handlers?.get(event);
     if (list === undefined || list.length === 0) return false;
     for (const l of list.length === 1 ? list : list.slice()) l(...args);
     return true;

@@ -148,7 +148,8 @@ export abstract class InviteSession<S extends string, M extends SessionEvents> e
   private localInvite: ClientTransaction | undefined;
   private remoteInvite: IncomingRequest | undefined;
   private readonly retransmitters: AnswerRetransmitter[] = [];
-  private readonly reinviteAcks = new Map<number, OutboundRequest>();
+  /** ACKs sent for 2xx to our re-INVITEs, by CSeq; made with the first (most calls have none). */
+  private reinviteAcks: Map<number, OutboundRequest> | undefined;
   private glareTimer: { cancel(): void } | undefined;
   private ended = false;
   /** RFC 4028: created with the first 2xx to a session refresh request when session timers are on. */
@@ -369,7 +370,7 @@ export abstract class InviteSession<S extends string, M extends SessionEvents> e
   /** §13.2.2.4: ACK every 2xx to our re-INVITE (retransmissions get the same ACK). */
   private ackReinvite(dialog: Dialog, resp: SipMessage, opts: ReinviteOptions, offering: boolean, already: boolean): void {
     const seq = resp.cseq.seq;
-    const sent = this.reinviteAcks.get(seq);
+    const sent = this.reinviteAcks?.get(seq);
     if (sent !== undefined) {
       this.host.transactions.transport.resendRequest(sent);
       return;
@@ -392,9 +393,10 @@ export abstract class InviteSession<S extends string, M extends SessionEvents> e
     const via = target !== undefined ? this.host.via(target) : undefined;
     if (target === undefined || via === undefined) return;
     const ack = dialog.createRequest("ACK", via, { cseq: seq, headers: this.host.requestHeaders, ...(body !== undefined ? { body } : {}) });
-    this.reinviteAcks.set(seq, this.host.transactions.sendStateless(ack, target));
+    const acks = (this.reinviteAcks ??= new Map());
+    acks.set(seq, this.host.transactions.sendStateless(ack, target));
     // Keep only the last few: older re-INVITEs are over.
-    if (this.reinviteAcks.size > 4) this.reinviteAcks.delete(this.reinviteAcks.keys().next().value as number);
+    if (acks.size > 4) acks.delete(acks.keys().next().value as number);
   }
 
   /** §12.2.1.2: a 481 or 408 (or timeout) to a request in the dialog ends it. */

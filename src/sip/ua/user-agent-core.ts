@@ -177,6 +177,8 @@ export class UserAgentCore implements TransactionUser, SessionHost {
   private readonly pendingInvites = new Map<string, InviteServerSession>();
   private readonly contacts = new Map<string, NameAddr>();
   private readonly contactHeaders = new Map<string, HeaderInit>();
+  private readonly contactBySentBy = new WeakMap<SentBy, HeaderInit>();
+  private readonly secureContactBySentBy = new WeakMap<SentBy, HeaderInit>();
   private inviteHandler: ((session: InviteServerSession) => void) | undefined;
 
   constructor(opts: UserAgentCoreOptions) {
@@ -237,6 +239,10 @@ export class UserAgentCore implements TransactionUser, SessionHost {
   contactHeader(target: SendTarget, secure: boolean): HeaderInit | undefined {
     const s = this.transactions.transport.sentBy(target);
     if (s === undefined) return undefined;
+    // A listener's sent-by is one object while it runs: found by identity first, no key built per response.
+    const bySentBy = secure ? this.secureContactBySentBy : this.contactBySentBy;
+    const known = bySentBy.get(s);
+    if (known !== undefined) return known;
     const key = `${s.protocol}|${s.host}|${s.port}|${secure}`;
     let h = this.contactHeaders.get(key);
     if (h === undefined) {
@@ -245,6 +251,7 @@ export class UserAgentCore implements TransactionUser, SessionHost {
       h = checkedHeader({ name: "Contact", value: formatNameAddr(c) });
       this.contactHeaders.set(key, h);
     }
+    bySentBy.set(s, h);
     return h;
   }
 
