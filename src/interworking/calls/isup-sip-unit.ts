@@ -160,6 +160,36 @@ abstract class BridgedCall {
     if (r && !r.ok) this.log.warn({ cause, reason: r.reason }, "ISUP release refused");
   }
 
+  /**
+   * RFC 3398 §10.1: a BYE ends the call with REL; on a SIP-T trunk the REL
+   * encapsulated in the BYE (RFC 3372 §5) is the one sent, so its cause,
+   * location and diagnostics cross the bridge unchanged; otherwise cause 16,
+   * or the Q.850 cause of its Reason header (RFC 3326).
+   */
+  releaseFromBye(req: SipMessage): void {
+    if (this.isupCall === undefined) return;
+    const trunk = this.sipTrunk;
+    if (trunk && trunk.sipt !== "off") {
+      const b = readSiptBodies(req, [trunk.isupVersion]);
+      const d = b.ok && b.bodies.isup ? decodeIsup(b.bodies.isup.octets, { variant: this.unit.variant, sipt: true }) : undefined;
+      if (d?.ok && d.value.messageType === "REL") {
+        const r = this.unit.isup?.releaseRequest(this.isupCall, d.value);
+        if (r?.ok) return;
+      }
+    }
+    const reason = q850CauseOf(req);
+    this.releaseIsup(reason?.cause ?? CAUSE.normal, reason?.location ?? this.unit.causeLocation);
+  }
+
+  /** BYE options for a REL from the PSTN: the cause in Reason, and on SIP-T trunks the REL itself (RFC 3398 §10.2). */
+  byeFor(cause: number, location: number, relOctets: Uint8Array | undefined): { headers: HeaderInit[]; body?: BodyInit } {
+    const headers = [q850Reason(cause, location)];
+    const trunk = this.sipTrunk;
+    if (!trunk || trunk.sipt === "off" || !relOctets) return { headers };
+    const body = sipBody({ isup: isupBodyPart(siptOctets(relOctets), { version: trunk.isupVersion, handling: trunk.sipt }) });
+    return body ? { headers, body } : { headers };
+  }
+
   /** The call is over on both sides: free the media and forget it. */
   finish(why: string): void {
     if (this.ended) return;
@@ -562,9 +592,7 @@ class PstnToSipCall extends BridgedCall {
 
   private onBye(session: InviteClientSession, req: SipMessage): void {
     if (session !== this.session) return;
-    const reason = q850CauseOf(req);
-    // RFC 3398 §8.2.2: BYE -> REL, cause 16 unless the BYE says otherwise.
-    this.releaseIsup(reason?.cause ?? CAUSE.normal, reason?.location ?? this.unit.causeLocation);
+    this.releaseFromBye(req);
   }
 
   private onEnded(session: InviteClientSession, end: SessionEnd): void {
@@ -587,7 +615,7 @@ class PstnToSipCall extends BridgedCall {
         this.suspendOrResume(ind.primitive === "SUSPEND.ind", ind.octets);
         return;
       case "RELEASE.ind":
-        this.onIsupRelease(ind.cause, ind.location);
+        this.onIsupRelease(ind.cause, ind.location, ind.octets);
         return;
       case "CALL-MESSAGE.ind":
       case "INFORMATION.ind":
@@ -602,10 +630,10 @@ class PstnToSipCall extends BridgedCall {
   abort(cause: number): void {
     if (this.ended) return;
     this.releaseIsup(cause);
-    this.onIsupRelease(cause, this.unit.causeLocation);
+    this.onIsupRelease(cause, this.unit.causeLocation, undefined);
   }
 
-  private onIsupRelease(cause: number, location: number): void {
+  private onIsupRelease(cause: number, location: number, relOctets: Uint8Array | undefined): void {
     this.releasedByIsup = true;
     this.digitTimer?.cancel();
     this.noAnswerTimer?.cancel();
@@ -613,9 +641,9 @@ class PstnToSipCall extends BridgedCall {
     const reason = q850Reason(cause, location);
     if (session && !session.isEnded) {
       if (this.state === "answered") {
-        // RFC 3398 §7.2.4.2: REL after answer -> BYE with the cause in Reason.
-        session.bye({ headers: [reason] });
-      } else session.cancel({ headers: [reason] }); // RFC 3398 §7.2.4.1: REL before answer -> CANCEL
+        // RFC 3398 §10.2: REL after answer -> BYE with the cause in Reason (and the REL itself on SIP-T).
+        session.bye(this.byeFor(cause, location, relOctets));
+      } else session.cancel({ headers: [reason] }); // RFC 3398 §8.2.7: REL before answer -> CANCEL (it carries no body)
       this.session = undefined;
     }
     this.finish(`ISUP released, cause ${cause}`);
@@ -846,16 +874,15 @@ class SipToPstnCall extends BridgedCall {
       const body = this.body(octets, false);
       s.reject(status, { headers: [reason], ...(body ? { body } : {}) });
     } else if (!s.isEnded) {
-      s.bye({ headers: [reason] }); // RFC 3398 §7.2.4.2
+      s.bye(this.byeFor(cause, location, octets)); // RFC 3398 §10.2
     }
     this.finish(`ISUP released, cause ${cause}`);
   }
 
   private onSipGone(req: SipMessage, what: "CANCEL" | "BYE"): void {
     if (this.releasedByIsup || this.ended) return;
-    // RFC 3398 §8.2.2: CANCEL or BYE -> REL with cause 16, or the Q.850 cause of a Reason header.
-    const reason = q850CauseOf(req);
-    this.releaseIsup(reason?.cause ?? CAUSE.normal, reason?.location ?? this.unit.causeLocation);
+    // RFC 3398 §7.2.3 (CANCEL), §10.1 (BYE): REL with cause 16, the Q.850 cause of a Reason header, or the encapsulated REL.
+    this.releaseFromBye(req);
     this.log.info({ what }, "SIP side ended the call");
     this.finish(`${what} received`);
   }

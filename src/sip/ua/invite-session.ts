@@ -235,14 +235,14 @@ export abstract class InviteSession<S extends string, M extends SessionEvents> e
   }
 
   /** Send BYE in the dialog (§15.1.1); `done` when it completes in any way. */
-  protected sendBye(dialog: Dialog, headers: readonly HeaderInit[] | undefined, done: (response: SipMessage | undefined) => void): void {
+  protected sendBye(dialog: Dialog, opts: RequestOptions | undefined, done: (response: SipMessage | undefined) => void): void {
     let finished = false;
     const finish = (r: SipMessage | undefined): void => {
       if (finished) return;
       finished = true;
       done(r);
     };
-    const r = this.sendInDialog(dialog, "BYE", headers !== undefined ? { headers } : {}, {
+    const r = this.sendInDialog(dialog, "BYE", { ...(opts?.headers !== undefined ? { headers: opts.headers } : {}), ...(opts?.body !== undefined ? { body: opts.body } : {}) }, {
       response: (resp) => {
         if ((resp.status ?? 0) >= 200) finish(resp);
       },
@@ -276,7 +276,8 @@ export abstract class InviteSession<S extends string, M extends SessionEvents> e
   }
 
   /** Hang up (§15.1.1). Reason headers (RFC 3326) go in `headers`. */
-  bye(opts: { readonly headers?: readonly HeaderInit[] } = {}): boolean {
+  /** Hang up (§15.1.1). Reason headers (RFC 3326) go in `headers`; a body (e.g. SIP-T's encapsulated REL, RFC 3372) in `body`. */
+  bye(opts: { readonly headers?: readonly HeaderInit[]; readonly body?: BodyInit } = {}): boolean {
     if (!this.fsm.accepts("Bye")) return false;
     return this.fsm.dispatch("Bye", { options: opts });
   }

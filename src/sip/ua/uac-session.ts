@@ -55,7 +55,7 @@ import { InviteSession } from "./invite-session.js";
 import type { DigestAuthenticator } from "./request-retry.js";
 import { Credentials, retryRequest } from "./request-retry.js";
 import { bodyCarriesSession, sessionBodyOf, sessionDescriptionOf } from "./session-body.js";
-import type { BodyRole, CallFailure, RequestOutcome, SessionHost } from "./session-host.js";
+import type { BodyRole, CallFailure, RequestOptions, RequestOutcome, SessionHost } from "./session-host.js";
 import { minSEOf422, uacNegotiated } from "./session-timer.js";
 
 export type UacState = "Calling" | "Proceeding" | "Cancelling" | "Confirmed" | "Terminating" | "Terminated";
@@ -508,7 +508,7 @@ export class InviteClientSession extends InviteSession<UacState, UacSessionEvent
     const dialog = this.dialog;
     const response = p?.message;
     if (dialog === undefined) return;
-    this.sendBye(dialog, this.cancelHeaders, () => {
+    this.sendBye(dialog, this.cancelHeaders !== undefined ? { headers: this.cancelHeaders } : undefined, () => {
       if (this.fsm.accepts("ByeDone")) this.fsm.dispatch("ByeDone");
       this.finish(undefined);
     });
@@ -557,7 +557,7 @@ export class InviteClientSession extends InviteSession<UacState, UacSessionEvent
   doHangup(p: SessionPayload | undefined): void {
     const dialog = this.dialog;
     if (dialog === undefined) return;
-    this.sendBye(dialog, (p?.options as { headers?: readonly HeaderInit[] } | undefined)?.headers, () => {
+    this.sendBye(dialog, p?.options as RequestOptions | undefined, () => {
       if (this.fsm.accepts("ByeDone")) this.fsm.dispatch("ByeDone");
       this.finish({ cause: "local-bye" });
     });

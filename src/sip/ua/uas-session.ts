@@ -47,7 +47,7 @@ import type { SessionEvent, SessionEvents, SessionPayload } from "./invite-sessi
 import { IncomingRequest, InviteSession } from "./invite-session.js";
 import { ReliableProvisional } from "./reliable-provisional.js";
 import { bodyCarriesSession, sessionDescriptionOf } from "./session-body.js";
-import type { BodyRole, ResponseOptions, SessionEnd, SessionHost } from "./session-host.js";
+import type { BodyRole, RequestOptions, ResponseOptions, SessionEnd, SessionHost } from "./session-host.js";
 import { uasNegotiate } from "./session-timer.js";
 
 /** How progress() sent a provisional response (RFC 3262). */
@@ -163,7 +163,7 @@ export class InviteServerSession extends InviteSession<UasState, UasSessionEvent
   readonly bodyRole: BodyRole;
   readonly localTag: string;
   protected readonly fsm: Fsm;
-  private deferredBye: { headers?: readonly HeaderInit[] } | undefined;
+  private deferredBye: RequestOptions | undefined;
   private endCause: "local-bye" | "no-ack" = "local-bye";
   private settledHooks: (() => void)[] | undefined;
   /** What the INVITE said of 100rel (RFC 3262 §3). */
@@ -475,14 +475,14 @@ export class InviteServerSession extends InviteSession<UasState, UasSessionEvent
   }
 
   deferBye(p: SessionPayload | undefined): void {
-    this.deferredBye = (p?.options as { headers?: readonly HeaderInit[] } | undefined) ?? {};
+    this.deferredBye = (p?.options as RequestOptions | undefined) ?? {};
   }
 
   doHangup(p: SessionPayload | undefined): void {
     const dialog = this.dialog;
-    const headers = (p?.options as { headers?: readonly HeaderInit[] } | undefined)?.headers ?? this.deferredBye?.headers;
+    const opts = (p?.options as RequestOptions | undefined) ?? this.deferredBye;
     if (dialog === undefined) return;
-    this.sendBye(dialog, headers, () => {
+    this.sendBye(dialog, opts, () => {
       if (this.fsm.accepts("ByeDone")) this.fsm.dispatch("ByeDone");
       this.finish({ cause: this.endCause });
     });

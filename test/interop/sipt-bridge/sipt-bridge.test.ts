@@ -354,6 +354,8 @@ describeWithPeers("ISUP - SIP-T - ISUP between two gateways", [PEERS.libss7, PEE
         const byes = ours.filter((o) => o.callId === inv?.callId && o.what === "BYE");
         expect(byes.length, `BYE of the call to ${plan.call.called}`).toBeGreaterThan(0);
         expect(byes.every((o) => o.datagram.from === plan.releasedBy), `BYE sent by gateway ${plan.releasedBy}`).toBe(true);
+        // RFC 3398 §10.2, RFC 3372 §5: the BYE carries the REL that caused it, with its cause.
+        expect(byes.map((o) => o.isup?.messageType), `encapsulated REL in the BYE for ${plan.call.called}`).toEqual(byes.map(() => "REL"));
         expect(ours.some((o) => o.callId === inv?.callId && o.what === "200" && o.cseqMethod === "BYE"), `200 to the BYE for ${plan.call.called}`).toBe(true);
       }
     });
