@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { defineTimerTable } from "../core/timers.js";
+import { q931Timers } from "../isdn/q931/timers.js";
 import { EMBEDDED_DEFAULT_YAML } from "./embedded-default.js";
 import { formatProblem, loadConfigText } from "./load.js";
 
@@ -142,5 +143,17 @@ ss7:
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe("routing with PRI/QSIG trunks", () => {
+  it("refuses an inter-digit time that is not below Q.931 T302 (RFC 4497 §8.2.2.1, Q.931 §5.2.4)", () => {
+    const text = EMBEDDED_DEFAULT_YAML.replace('countryCode: "1"', 'countryCode: "1"\n  interDigitSeconds: 20');
+    const r = loadConfigText(text, "gw.yaml", [...tables, q931Timers]);
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.problems.map((p) => `${p.keyPath}: ${p.message}`)).toEqual(["routing.interDigitSeconds: 20 s is not below Q.931 T302 (15000 ms): overlap calls from a PBX would be cleared with cause 28 before their number is complete"]);
+    const longer = loadConfigText(text.replace("timers: {}", "timers:\n  q931: { T302: 25000 }"), "gw.yaml", [...tables, q931Timers]);
+    expect(longer.ok).toBe(true);
   });
 });

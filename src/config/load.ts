@@ -3,6 +3,7 @@
  * and the key path, and says what is wrong; the caller exits 2 on any.
  */
 import { isdnProblems } from "../cli/isdn-plan.js";
+import { q931Timers } from "../isdn/q931/timers.js";
 import { isMap, isPair, isScalar, LineCounter, parseDocument } from "yaml";
 import type { Document, Node } from "yaml";
 import type { z } from "zod";
@@ -129,6 +130,14 @@ export function loadConfigText(text: string, file: string, timerTables: readonly
       if (f[k] === undefined) problems.push({ file, line: lineOf(doc, lc, ["farends", i]), keyPath: keyPathText(["farends", i, k]), message: "an ss7 far end needs its point code and ours (pointCode, peerPointCode)" });
     }
   });
+  // RFC 4497 §8.2.2.1 overlap from the PBX: our digit collection must end before Q.931's T302
+  // clears the call with cause 28 (Q.931 §5.2.4).
+  if (config.isdn && config.routing) {
+    const t302 = config.timers["q931"]?.["T302"] ?? q931Timers.specs.T302.defaultMs;
+    if (config.routing.interDigitSeconds * 1000 >= t302) {
+      problems.push({ file, line: lineOf(doc, lc, ["routing", "interDigitSeconds"]), keyPath: "routing.interDigitSeconds", message: `${config.routing.interDigitSeconds} s is not below Q.931 T302 (${t302} ms): overlap calls from a PBX would be cleared with cause 28 before their number is complete` });
+    }
+  }
   if (config.routing) problems.push(...routingProblems(config, (path, key) => lineOf(doc, lc, path, key), file));
   config.sip.listen.forEach((l, i) => {
     if (l.transport === "tls" && (!l.certificate || !l.privateKey)) {
