@@ -18,7 +18,6 @@ import type { Q931Ie, Q931Message } from "../../isdn/q931/codec/q931-codec.js";
 import { q931Timers } from "../../isdn/q931/timers.js";
 import { qsigFacilityOf } from "../../isdn/qsig/facility.js";
 import { nameFromText } from "../../isdn/qsig/names.js";
-import type { MediaPort, MediaPortRequest, MediaSwitch, RtpStreamConfig } from "../../media/types.js";
 import type { SipMessage } from "../../sip/syntax/message.js";
 import type { InviteClientSession, InviteServerSession } from "../../sip/ua/index.js";
 import { makeKit } from "../../sip/ua/ua-kit.test-support.js";
@@ -29,6 +28,7 @@ import type { CallMediaPlane } from "./media-plane.js";
 import { q850CauseOf } from "./reason.js";
 import type { CallRouting, RouteDecision, RouteRequest } from "./routing.js";
 import { QsigSipUnit } from "./qsig-sip-unit.js";
+import { MemoryMediaSwitch } from "../../media/memory-switch.test-support.js";
 
 const TRUNK = "pbx";
 const PEER_SDP = "v=0\r\no=- 1 1 IN IP4 192.0.2.2\r\ns=-\r\nc=IN IP4 192.0.2.2\r\nt=0 0\r\nm=audio 40000 RTP/AVP 8 0\r\na=rtpmap:8 PCMA/8000\r\na=rtpmap:0 PCMU/8000\r\n";
@@ -36,67 +36,6 @@ const SPEECH = ie("bearerCapability", { codingStandard: 0, informationTransferCa
 const called = (digits: string): Q931Ie => ie("calledPartyNumber", { typeOfNumber: 0, numberingPlan: 0, digits });
 const calling = (digits: string, presentation = 0): Q931Ie => ie("callingPartyNumber", { typeOfNumber: 0, numberingPlan: 0, presentation, screening: 0, digits });
 const callingName = (text: string): Q931Ie => ie("facility", qsigFacilityOf([{ operation: "callingName", argument: { name: nameFromText(text, "allowed"), sequence: false } }], 1));
-
-/** Records streams; ports count up from 30000. */
-class MediaDouble implements MediaSwitch {
-  readonly streams = new Map<number, RtpStreamConfig>();
-  readonly removed: number[] = [];
-  readonly openPorts = new Set<number>();
-  private next = 1;
-  openPort(r: MediaPortRequest): Promise<MediaPort> {
-    const id = this.next++;
-    this.openPorts.add(id);
-    return Promise.resolve({ portId: id, bindAddress: r.bindAddress, rtpPort: 30000 + 2 * id, rtcpPort: 30001 + 2 * id, rtcpMux: false });
-  }
-  closePort(id: number): Promise<void> {
-    this.openPorts.delete(id);
-    return Promise.resolve();
-  }
-  addStream(c: RtpStreamConfig): Promise<number> {
-    const id = this.next++;
-    this.streams.set(id, c);
-    return Promise.resolve(id);
-  }
-  modifyStream(id: number, c: RtpStreamConfig): Promise<void> {
-    this.streams.set(id, c);
-    return Promise.resolve();
-  }
-  removeStream(id: number): Promise<void> {
-    this.streams.delete(id);
-    this.removed.push(id);
-    return Promise.resolve();
-  }
-  crossConnect(): Promise<void> {
-    return Promise.resolve();
-  }
-  clearCrossConnect(): Promise<void> {
-    return Promise.resolve();
-  }
-  startTone(): Promise<void> {
-    return Promise.resolve();
-  }
-  stopTone(): Promise<void> {
-    return Promise.resolve();
-  }
-  sendDtmf(): Promise<void> {
-    return Promise.resolve();
-  }
-  setTdmLaw(): Promise<void> {
-    return Promise.resolve();
-  }
-  counters(): Promise<never> {
-    return Promise.reject(new Error("not used"));
-  }
-  timing(): Promise<never> {
-    return Promise.reject(new Error("not used"));
-  }
-  onEvent(): () => void {
-    return () => undefined;
-  }
-  close(): Promise<void> {
-    return Promise.resolve();
-  }
-}
 
 /** Prefix routes; a number shorter than `minDigits` of its route may still grow (RFC 3578). */
 class Routes implements CallRouting {
@@ -121,7 +60,7 @@ interface Rig {
   readonly gw: Q931Layer3;
   readonly pbx: Q931Layer3;
   readonly link: LinkPair;
-  readonly media: MediaDouble;
+  readonly media: MemoryMediaSwitch;
   /** Indications at the PBX, as "ALERTING.ind" / "RELEASE.ind 17" lines, and the messages. */
   readonly atPbx: CallIndication[];
   readonly invites: InviteServerSession[];
@@ -138,7 +77,7 @@ function rig(opts: { sipt?: SipTrunkInfo["sipt"]; interDigitMs?: number } = {}):
   const log = new RecordingLogger();
   const link = new LinkPair(k.clock);
   const timers = resolveTimers(q931Timers);
-  const media = new MediaDouble();
+  const media = new MemoryMediaSwitch(undefined, 30_000);
   const plane: CallMediaPlane = {
     media,
     channelOf: (span, ts) => (span === 1 ? 100 + ts : undefined),

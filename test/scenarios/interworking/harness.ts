@@ -15,7 +15,7 @@ import type { SipTrunkInfo } from "../../../src/interworking/calls/isup-sip-unit
 import { IsupSipUnit } from "../../../src/interworking/calls/isup-sip-unit.js";
 import type { CallMediaPlane } from "../../../src/interworking/calls/media-plane.js";
 import { Router } from "../../../src/gateway/routing/router.js";
-import type { MediaCounters, MediaEvent, MediaPort, MediaPortRequest, MediaSwitch, MediaTiming, RtpStreamConfig } from "../../../src/media/types.js";
+import { MemoryMediaSwitch } from "../../../src/media/memory-switch.test-support.js";
 import { TokenSource } from "../../../src/sip/transaction/branch.js";
 import { TransactionLayer } from "../../../src/sip/transaction/transaction-layer.js";
 import { LoopbackNetwork, LoopbackTransport } from "../../../src/sip/transport/loopback.js";
@@ -40,76 +40,8 @@ function seeded(name: string): (n: number) => Buffer {
   };
 }
 
-/** A media switch in memory: ports from 20000 up, streams by id; each request goes into the transcript. */
-export class MemoryMedia implements MediaSwitch {
-  private nextPort = 20_000;
-  private nextStream = 1;
-  readonly streams = new Map<number, RtpStreamConfig>();
-  private readonly ports = new Set<number>();
-  /** Ports opened and not closed. */
-  openPorts(): number[] {
-    return [...this.ports];
-  }
-  constructor(private readonly note: (s: string) => void) {}
-  openPort(r: MediaPortRequest): Promise<MediaPort> {
-    const p = this.nextPort;
-    this.nextPort += 2;
-    this.ports.add(p);
-    this.note(`open RTP port ${r.bindAddress}:${p}`);
-    return Promise.resolve({ portId: p, bindAddress: r.bindAddress, rtpPort: p, rtcpPort: p + 1, rtcpMux: r.rtcpMux });
-  }
-  closePort(portId: number): Promise<void> {
-    if (!this.ports.delete(portId)) return Promise.reject(new Error(`closePort(${portId}): ENOENT`));
-    this.note(`close RTP port ${portId}`);
-    return Promise.resolve();
-  }
-  addStream(c: RtpStreamConfig): Promise<number> {
-    const id = this.nextStream++;
-    this.streams.set(id, c);
-    this.note(`stream ${id}: TDM ${c.tdmChannel} <-> ${c.remote ? `${c.remote.address}:${c.remote.rtpPort}` : "(latch)"} ${c.codec}/${c.payloadType} ${c.direction}`);
-    return Promise.resolve(id);
-  }
-  modifyStream(id: number, c: RtpStreamConfig): Promise<void> {
-    this.streams.set(id, c);
-    this.note(`stream ${id} now ${c.direction} ${c.codec}`);
-    return Promise.resolve();
-  }
-  removeStream(id: number): Promise<void> {
-    if (!this.streams.delete(id)) return Promise.reject(new Error(`removeStream(${id}): ENOENT`));
-    this.note(`stream ${id} removed`);
-    return Promise.resolve();
-  }
-  crossConnect(): Promise<void> {
-    return Promise.resolve();
-  }
-  clearCrossConnect(): Promise<void> {
-    return Promise.resolve();
-  }
-  startTone(): Promise<void> {
-    return Promise.resolve();
-  }
-  stopTone(): Promise<void> {
-    return Promise.resolve();
-  }
-  sendDtmf(): Promise<void> {
-    return Promise.resolve();
-  }
-  setTdmLaw(): Promise<void> {
-    return Promise.resolve();
-  }
-  counters(): Promise<MediaCounters> {
-    return Promise.resolve({ global: {}, streams: [] });
-  }
-  timing(): Promise<MediaTiming> {
-    return Promise.resolve({ ticks: 0, lateTicks: 0, skippedTicks: 0, p99LateMs: 0, maxLateMs: 0 });
-  }
-  onEvent(_l: (e: MediaEvent) => void): () => void {
-    return () => undefined;
-  }
-  close(): Promise<void> {
-    return Promise.resolve();
-  }
-}
+/** The in-memory media switch of src/media, noting each request into the transcript. */
+export class MemoryMedia extends MemoryMediaSwitch {}
 
 export interface Bench {
   readonly pair: Pair;

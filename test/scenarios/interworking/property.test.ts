@@ -75,7 +75,7 @@ describe("ISUP -> SIP calls under any SIP behaviour", () => {
         expect(allIdle(b.pair)).toEqual([]);
         expect(b.unit.list()).toEqual([]);
         expect(b.media.streams.size).toBe(0);
-        expect(b.media.openPorts()).toEqual([]);
+        expect([...b.media.openPorts]).toEqual([]);
         b.pair.stop();
       }),
       { numRuns: 60, seed: 20261122 },
@@ -135,7 +135,7 @@ describe("SIP -> ISUP calls under any exchange behaviour", () => {
         expect(allIdle(b.pair)).toEqual([]);
         expect(b.unit.list()).toEqual([]);
         expect(b.media.streams.size).toBe(0);
-        expect(b.media.openPorts()).toEqual([]);
+        expect([...b.media.openPorts]).toEqual([]);
         b.pair.stop();
       }),
       { numRuns: 60, seed: 20261122 },
