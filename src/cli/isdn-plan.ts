@@ -12,6 +12,7 @@
  * trunks (ISDN or ISUP), names are unique. `planIsdn` throws on the first
  * problem (a configuration built in code that the loader never saw).
  */
+import { expandRange } from "../config/ranges.js";
 import type { GatewayConfig } from "../config/schema.js";
 import type { HuntOrder } from "../isdn/q931/call/channels.js";
 import type { Q921Parameters } from "../isdn/q921/timers.js";
@@ -45,16 +46,6 @@ export interface IsdnConfigProblem {
   readonly message: string;
 }
 
-/** A number or "A-B" (inclusive) as the numbers it names; undefined when it is neither or B < A. */
-function expand(r: number | string): number[] | undefined {
-  if (typeof r === "number") return [r];
-  const m = /^\s*(\d+)\s*(?:-\s*(\d+)\s*)?$/.exec(r);
-  if (!m) return undefined;
-  const a = Number(m[1]);
-  const b = m[2] === undefined ? a : Number(m[2]);
-  if (b < a) return undefined;
-  return Array.from({ length: b - a + 1 }, (_, i) => a + i);
-}
 
 /** Every problem with the cross-references of the isdn section; empty when it is consistent. */
 export function isdnProblems(config: GatewayConfig): IsdnConfigProblem[] {
@@ -66,7 +57,7 @@ export function isdnProblems(config: GatewayConfig): IsdnConfigProblem[] {
   // Timeslots already taken by ISUP circuits and MTP2 links.
   const used = new Map<string, string>();
   for (const t of config.ss7?.trunks ?? []) {
-    for (const c of t.circuits) for (const ts of expand(c.timeslots) ?? []) used.set(`${t.span}/${ts}`, `a circuit of ISUP trunk ${t.name}`);
+    for (const c of t.circuits) for (const ts of expandRange(c.timeslots) ?? []) used.set(`${t.span}/${ts}`, `a circuit of ISUP trunk ${t.name}`);
   }
   for (const ls of config.ss7?.linksets ?? []) for (const l of ls.links) used.set(`${l.span}/${l.timeslot}`, `signalling link SLC ${l.slc} of linkset ${ls.name}`);
   const names = new Set<string>([...(config.ss7?.trunks ?? []).map((t) => t.name)]);
@@ -88,7 +79,7 @@ export function isdnProblems(config: GatewayConfig): IsdnConfigProblem[] {
     const seen = new Set<number>();
     t.bChannels.forEach((r, j) => {
       const bat = [...at, "bChannels", j];
-      const chans = expand(r);
+      const chans = expandRange(r);
       if (!chans) {
         add(bat, `${JSON.stringify(r)} is not a number or a range A-B with A <= B`);
         return;
@@ -140,7 +131,7 @@ export function planIsdn(config: GatewayConfig): IsdnPlan {
       dChannel: t.dChannel,
       side: t.side,
       mode: t.mode,
-      bChannels: t.bChannels.flatMap((r) => expand(r) ?? []).sort((a, b) => a - b),
+      bChannels: t.bChannels.flatMap((r) => expandRange(r) ?? []).sort((a, b) => a - b),
       // The two ends hunt from opposite ends of the group so that glare stays rare (Q.931 Annex D).
       hunting: t.hunting ?? (t.side === "network" ? "descending" : "ascending"),
       channelSelection: t.channelSelection,

@@ -8,7 +8,8 @@
  * (a configuration built in code) throws here, naming the key.
  */
 import type { GatewayConfig } from "../config/schema.js";
-import { expandRange, pointCodeOf } from "../config/load.js";
+import { pointCodeOf } from "../config/load.js";
+import { expandRange } from "../config/ranges.js";
 import type { CircuitGroupConfig } from "../ss7/isup/circuits/circuit-group.js";
 import type { Mtp3Variant } from "../ss7/mtp3/point-code.js";
 

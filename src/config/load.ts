@@ -3,6 +3,7 @@
  * and the key path, and says what is wrong; the caller exits 2 on any.
  */
 import { isdnProblems } from "../cli/isdn-plan.js";
+import { expandRange } from "./ranges.js";
 import { q931Timers } from "../isdn/q931/timers.js";
 import { isMap, isPair, isScalar, LineCounter, parseDocument } from "yaml";
 import type { Document, Node } from "yaml";
@@ -147,18 +148,6 @@ export function loadConfigText(text: string, file: string, timerTables: readonly
   return problems.length > 0 ? { ok: false, problems } : { ok: true, config };
 }
 
-/** A number or "A-B" (inclusive) as the list of numbers it names; undefined when B < A. */
-export function expandRange(r: number | string): number[] | undefined {
-  if (typeof r === "number") return [r];
-  const m = /^\s*(\d+)\s*(?:-\s*(\d+)\s*)?$/.exec(r);
-  if (!m) return undefined;
-  const a = Number(m[1]);
-  const b = m[2] === undefined ? a : Number(m[2]);
-  if (b < a) return undefined;
-  const out: number[] = [];
-  for (let n = a; n <= b; n++) out.push(n);
-  return out;
-}
 
 /** A configured point code (number or dashed text) as a number; undefined when it is not one of `variant`. */
 export function pointCodeOf(pc: number | string, variant: "itu" | "ansi"): number | undefined {

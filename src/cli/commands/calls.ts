@@ -1,9 +1,7 @@
 /** `sipt-gw calls`: the calls up in a running gateway, each with its TDM and SIP legs, over its control socket. */
 import type { Command } from "commander";
-import { request } from "../../gateway/management/client.js";
 import type { CallRow } from "../../gateway/management/messages.js";
-import { EXIT } from "../exit-codes.js";
-import { controlSocketOption } from "./status.js";
+import { askGateway } from "./status.js";
 
 /** The calls as a table; `nowMs` (wall clock) gives their ages. */
 export function formatCalls(calls: readonly CallRow[], nowMs: number): string {
@@ -33,23 +31,7 @@ export function register(program: Command): void {
     .option("-c, --config <file>", "read the control socket path from this configuration")
     .option("--json", "print JSON")
     .action(async (opts: { socket?: string; config?: string; json?: boolean }) => {
-      const path = controlSocketOption(opts);
-      if (typeof path !== "string") {
-        process.stderr.write(`${path.error}\n`);
-        process.exitCode = EXIT.usage;
-        return;
-      }
-      try {
-        const body = await request(path, { kind: "listCalls" });
-        if (body.kind !== "calls") {
-          process.stderr.write(body.kind === "error" ? `gateway answered ${body.code}: ${body.message}\n` : `gateway answered ${body.kind} to a calls request\n`);
-          process.exitCode = EXIT.failure;
-          return;
-        }
-        process.stdout.write(opts.json ? `${JSON.stringify(body.calls)}\n` : formatCalls(body.calls, Date.now()));
-      } catch (e) {
-        process.stderr.write(`${(e as Error).message}\n`);
-        process.exitCode = EXIT.failure;
-      }
+      const reply = await askGateway(opts, { kind: "listCalls" }, "calls", "calls");
+      if (reply) process.stdout.write(opts.json ? `${JSON.stringify(reply.calls)}\n` : formatCalls(reply.calls, Date.now()));
     });
 }

@@ -1,9 +1,7 @@
 /** `sipt-gw links`: a running gateway's SS7 signalling links, linksets and destinations (Q.704), over its control socket. */
 import type { Command } from "commander";
-import { request } from "../../gateway/management/client.js";
 import type { ListLinksReply } from "../../gateway/management/messages.js";
-import { EXIT } from "../exit-codes.js";
-import { controlSocketOption } from "./status.js";
+import { askGateway } from "./status.js";
 
 /** The links reply as text: one table each for linksets, links and destinations. */
 export function formatLinks(r: ListLinksReply): string {
@@ -36,23 +34,7 @@ export function register(program: Command): void {
     .option("-c, --config <file>", "read the control socket path from this configuration")
     .option("--json", "print JSON")
     .action(async (opts: { socket?: string; config?: string; json?: boolean }) => {
-      const path = controlSocketOption(opts);
-      if (typeof path !== "string") {
-        process.stderr.write(`${path.error}\n`);
-        process.exitCode = EXIT.usage;
-        return;
-      }
-      try {
-        const body = await request(path, { kind: "listLinks" });
-        if (body.kind !== "links") {
-          process.stderr.write(body.kind === "error" ? `gateway answered ${body.code}: ${body.message}\n` : `gateway answered ${body.kind} to a links request\n`);
-          process.exitCode = EXIT.failure;
-          return;
-        }
-        process.stdout.write(opts.json ? `${JSON.stringify(body.links)}\n` : formatLinks(body.links));
-      } catch (e) {
-        process.stderr.write(`${(e as Error).message}\n`);
-        process.exitCode = EXIT.failure;
-      }
+      const reply = await askGateway(opts, { kind: "listLinks" }, "links", "links");
+      if (reply) process.stdout.write(opts.json ? `${JSON.stringify(reply.links)}\n` : formatLinks(reply.links));
     });
 }

@@ -37,7 +37,7 @@ import { q850CauseOf, q850Reason } from "./reason.js";
 import type { CallRouting } from "./routing.js";
 import { RtpLeg } from "./rtp-leg.js";
 import type { SipPeerHooks, SipTrunkInfo } from "./sip-attempts.js";
-import { SipAttempts, reasonPhrase, whenReady } from "./sip-attempts.js";
+import { SipAttempts, afterMedia, reasonPhrase } from "./sip-attempts.js";
 
 /** The requests the unit makes on ISUP (the request side of the ISUP node). */
 export interface IsupCallRequests {
@@ -656,6 +656,8 @@ class SipToPstnCall extends BridgedCall {
   readonly direction = "sip-to-pstn" as const;
   state = "routing";
   private answerSdp: string | undefined;
+  /** Settles once the media engine has answered (or failed) the call's first offer/answer step. */
+  private mediaSettled: Promise<unknown> = Promise.resolve();
   private offerless = false;
   private provisionalWithSdp = false;
   private releasedByIsup = false;
@@ -770,6 +772,7 @@ class SipToPstnCall extends BridgedCall {
     this.rtp = new RtpLeg(this.unit.media, bearer.channel, bearer.law, this.log);
     const media = bodies.sdp !== undefined ? this.rtp.answerOffer(bodies.sdp) : this.rtp.offer().then((sdp) => ({ ok: true as const, sdp }));
     this.offerless = bodies.sdp === undefined;
+    this.mediaSettled = media;
     media.then(
       (r) => {
         if (this.ended) return;
@@ -800,7 +803,7 @@ class SipToPstnCall extends BridgedCall {
 
   /** Wait for the SDP answer (the engine opens the port asynchronously) before a response that carries it. */
   private whenMediaReady(fn: () => void): void {
-    whenReady(this.unit.clock, () => this.answerSdp !== undefined, () => this.ended, fn);
+    afterMedia(this.unit.clock, this.mediaSettled, () => this.answerSdp !== undefined || this.ended, fn);
   }
 
   isup(ind: IsupIndication): void {

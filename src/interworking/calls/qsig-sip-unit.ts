@@ -60,7 +60,7 @@ import { q850Reason } from "./reason.js";
 import type { CallRouting, RouteTarget } from "./routing.js";
 import { RtpLeg } from "./rtp-leg.js";
 import type { SipPeerHooks } from "./sip-attempts.js";
-import { SipAttempts, reasonPhrase, whenReady } from "./sip-attempts.js";
+import { SipAttempts, afterMedia, reasonPhrase } from "./sip-attempts.js";
 
 /** The requests the unit makes on a trunk's Q.931 entity (SETUP.req, RESTART.req) and what it reads. */
 export type QsigCallRequests = Pick<Q931Layer3, "setup" | "requestRestart" | "dataLinkUp" | "activeCalls">;
@@ -745,6 +745,8 @@ class SipToQsigCall extends QsigBridgedCall {
   state = "routing";
   private call: Q931Call | undefined;
   private answerSdp: string | undefined;
+  /** Settles once the media engine has answered (or failed) the call's first offer/answer step. */
+  private mediaSettled: Promise<unknown> = Promise.resolve();
   private offerless = false;
   private reliable = false;
   /** An SDP answer went in a reliable provisional response (RFC 4497 §8.3.5, §8.3.6: none in the 200 then). */
@@ -861,6 +863,7 @@ class SipToQsigCall extends QsigBridgedCall {
     this.rtp = new RtpLeg(this.unit.media, bearer.channel, bearer.law, this.log);
     this.offerless = read.sdp === undefined;
     const media = read.sdp !== undefined ? this.rtp.answerOffer(read.sdp) : this.rtp.offer().then((sdp) => ({ ok: true as const, sdp }));
+    this.mediaSettled = media;
     media.then(
       (r) => {
         if (this.ended) return;
@@ -883,7 +886,7 @@ class SipToQsigCall extends QsigBridgedCall {
 
   /** Wait for the SDP (the engine opens the port asynchronously) before a response that carries it. */
   private whenMediaReady(fn: () => void): void {
-    whenReady(this.unit.clock, () => this.answerSdp !== undefined, () => this.ended, fn);
+    afterMedia(this.unit.clock, this.mediaSettled, () => this.answerSdp !== undefined || this.ended, fn);
   }
 
   /** RFC 4497 §8.3.3-§8.3.5: ALERTING -> 180, PROGRESS -> 183, SDP when progress description 1 or 8 came. */

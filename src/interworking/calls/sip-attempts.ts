@@ -6,7 +6,7 @@
  *    RFC 4497 §8.3: a final response of the trunk's `failoverOn` list, or no
  *    response at all, moves on), skipping peers whose keep-alive says they are
  *    down, with the credentials of a named peer for its challenges;
- *  - `whenReady`: wait (bounded, on the call's clock) for the SDP the media
+ *  - `afterMedia`: wait (bounded, on the call's clock) for the SDP the media
  *    engine is still preparing before a response that must carry it;
  *  - `reasonPhrase`: a Reason-Phrase that says why a call was refused.
  */
@@ -111,22 +111,24 @@ export class SipAttempts {
 }
 
 /**
- * Run `fn` once `ready()` holds, checking every 10 ms for at most one second
- * (then `fn` runs anyway and does without); at once when `gone()` already
- * holds (`fn` checks for itself), never once it comes to hold while waiting.
+ * Run `fn` once `settled` (the media engine preparing the SDP) has settled,
+ * or at once when `now()` already holds, and at the latest after `limitMs`
+ * on the call's clock (then `fn` does without); `fn` runs once.
  */
-export function whenReady(clock: Clock, ready: () => boolean, gone: () => boolean, fn: () => void): void {
-  if (ready() || gone()) {
+export function afterMedia(clock: Clock, settled: Promise<unknown>, now: () => boolean, fn: () => void, limitMs = 1000): void {
+  if (now()) {
     fn();
     return;
   }
-  let tries = 0;
-  const poll = (): void => {
-    if (gone()) return;
-    if (ready() || ++tries > 100) fn();
-    else clock.setTimer(10, poll);
+  let ran = false;
+  const once = (): void => {
+    if (ran) return;
+    ran = true;
+    timer.cancel();
+    fn();
   };
-  clock.setTimer(10, poll);
+  const timer = clock.setTimer(limitMs, once);
+  void settled.then(once, once);
 }
 
 const PHRASES: Readonly<Record<number, string>> = {

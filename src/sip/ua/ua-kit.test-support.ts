@@ -39,7 +39,7 @@ export function sdp(version: number, host = "192.0.2.1"): BodyInit {
 }
 
 /** Reproducible "random" octets for tokens (xorshift32 seeded from the name). */
-function seeded(name: string): (n: number) => Buffer {
+export function seeded(name: string): (n: number) => Buffer {
   let x = 0x9e3779b9;
   for (let i = 0; i < name.length; i++) x = Math.imul(x ^ name.charCodeAt(i), 0x01000193) >>> 0;
   return (n) => {

@@ -20,25 +20,8 @@ import { TokenSource } from "../../../src/sip/transaction/branch.js";
 import { TransactionLayer } from "../../../src/sip/transaction/transaction-layer.js";
 import { LoopbackNetwork, LoopbackTransport } from "../../../src/sip/transport/loopback.js";
 import { UserAgentCore } from "../../../src/sip/ua/index.js";
+import { seeded } from "../../../src/sip/ua/ua-kit.test-support.js";
 import { Pair } from "../isup/harness.js";
-
-/** Reproducible tokens (branches, tags, Call-IDs) so the transcript is the same on every run. */
-function seeded(name: string): (n: number) => Buffer {
-  let x = 0x2545f491;
-  for (let i = 0; i < name.length; i++) x = Math.imul(x ^ name.charCodeAt(i), 0x01000193) >>> 0;
-  return (n) => {
-    const b = Buffer.alloc(n);
-    for (let i = 0; i < n; i++) {
-      x ^= x << 13;
-      x >>>= 0;
-      x ^= x >>> 17;
-      x ^= x << 5;
-      x >>>= 0;
-      b[i] = x & 0xff;
-    }
-    return b;
-  };
-}
 
 /** The in-memory media switch of src/media, noting each request into the transcript. */
 export class MemoryMedia extends MemoryMediaSwitch {}
