@@ -4,11 +4,10 @@
  */
 import { isdnProblems } from "../cli/isdn-plan.js";
 import { expandRange } from "./ranges.js";
-import { q931Timers } from "../isdn/q931/timers.js";
 import { isMap, isPair, isScalar, LineCounter, parseDocument } from "yaml";
 import type { Document, Node } from "yaml";
 import type { z } from "zod";
-import type { TimerTable } from "../core/timers.js";
+import type { TimerSpec, TimerTable } from "../core/timers.js";
 import { checkTimerOverrides } from "../core/timers.js";
 import { parsePointCode } from "../ss7/mtp3/point-code.js";
 import { configSchema } from "./schema.js";
@@ -133,8 +132,10 @@ export function loadConfigText(text: string, file: string, timerTables: readonly
   });
   // RFC 4497 §8.2.2.1 overlap from the PBX: our digit collection must end before Q.931's T302
   // clears the call with cause 28 (Q.931 §5.2.4).
-  if (config.isdn && config.routing) {
-    const t302 = config.timers["q931"]?.["T302"] ?? q931Timers.specs.T302.defaultMs;
+  // T302 comes from the q931 timer table the caller gives (the loader knows no layer itself).
+  const t302Spec = (tables.get("q931")?.specs as Readonly<Record<string, TimerSpec>> | undefined)?.["T302"];
+  if (config.isdn && config.routing && t302Spec) {
+    const t302 = config.timers["q931"]?.["T302"] ?? t302Spec.defaultMs;
     if (config.routing.interDigitSeconds * 1000 >= t302) {
       problems.push({ file, line: lineOf(doc, lc, ["routing", "interDigitSeconds"]), keyPath: "routing.interDigitSeconds", message: `${config.routing.interDigitSeconds} s is not below Q.931 T302 (${t302} ms): overlap calls from a PBX would be cleared with cause 28 before their number is complete` });
     }
